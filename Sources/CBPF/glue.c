@@ -1,0 +1,38 @@
+/* Thin glue for what Swift cannot express: variadic calls, va_list, errno.
+ * No logic lives here: every function is one call. */
+#include "CBPF.h"
+
+int sbpf_errno(void) { return errno; }
+
+void sbpf_set_errno(int value) { errno = value; }
+
+int sbpf_open(const char *path, int flags, unsigned int mode) { return open(path, flags, mode); }
+
+static int sbpf_call_print_va(libbpf_print_fn_t fn, enum libbpf_print_level level, const char *format, ...)
+{
+	va_list args;
+	int ret;
+
+	va_start(args, format);
+	ret = fn(level, format, args);
+	va_end(args);
+	return ret;
+}
+
+int sbpf_call_print(const void *fn, enum libbpf_print_level level, const char *message)
+{
+	return sbpf_call_print_va((libbpf_print_fn_t)fn, level, "%s", message);
+}
+
+int sbpf_default_print(enum libbpf_print_level level, const char *format, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, format, args);
+}
+
+const void *sbpf_default_print_fn(void) { return (const void *)sbpf_default_print; }
+
+int __xpg_strerror_r(int err, char *buf, size_t size);
+
+int sbpf_strerror_r(int err, char *buf, size_t size) { return __xpg_strerror_r(err, buf, size); }

@@ -1,0 +1,47 @@
+/* The C view the Swift core is built on: libc, the kernel UAPI, libelf, zlib,
+ * our own public headers, and the few glue functions Swift cannot express.
+ * Embedded Swift has no Glibc overlay, so everything from C comes through here. */
+#ifndef SWIFTBPF_CBPF_H
+#define SWIFTBPF_CBPF_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
+
+#include "../../../include/bpf/libbpf.h"
+#include "../../../include/bpf/bpf.h"
+#include "../../../include/bpf/btf.h"
+#include "../../../include/bpf/libbpf_legacy.h"
+#include "../../../include/bpf/libbpf_version.h"
+
+/* errno is a macro over a thread-local: Swift can neither read nor assign it. */
+int sbpf_errno(void);
+void sbpf_set_errno(int value);
+
+/* open(2) is variadic. */
+int sbpf_open(const char *path, int flags, unsigned int mode);
+
+/* Calls a libbpf_print_fn_t (whose last parameter is a va_list) with the
+ * format "%s" and an already formatted message. */
+int sbpf_call_print(const void *fn, enum libbpf_print_level level, const char *message);
+
+/* The default print callback: what libbpf prints when the user set none. */
+int sbpf_default_print(enum libbpf_print_level level, const char *format, va_list args);
+/* Its address, as the opaque pointer the Swift side stores callbacks as. */
+const void *sbpf_default_print_fn(void);
+
+/* The XSI strerror_r (returns an error number, never a pointer to a static string). */
+int sbpf_strerror_r(int err, char *buf, size_t size);
+
+#endif
