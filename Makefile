@@ -23,6 +23,7 @@ EMBEDDED_LIB := $(dir $(shell command -v $(SWIFTC)))../lib/swift/embedded/x86_64
 HEADERS      := libbpf.h bpf.h btf.h libbpf_common.h libbpf_legacy.h libbpf_version.h
 SWIFT_SRCS   := $(shell find Sources/BPFCore Sources/LibBPF -name '*.swift' | LC_ALL=C sort)
 GLUE_SRCS    := Sources/CBPF/glue.c
+CBPF_HDRS    := $(wildcard Sources/CBPF/include/*.h)
 PUBLIC_HDRS  := $(addprefix include/bpf/,$(HEADERS))
 
 # One whole-module Embedded compile of core + C-ABI layer: no Swift runtime at run time.
@@ -41,19 +42,19 @@ deps:
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
-$(OBJ)/swiftbpf.o: $(SWIFT_SRCS) $(PUBLIC_HDRS) Sources/CBPF/include/CBPF.h scripts/set-default-visibility.py | deps
+$(OBJ)/swiftbpf.o: $(SWIFT_SRCS) $(PUBLIC_HDRS) $(CBPF_HDRS) scripts/set-default-visibility.py | deps
 	@mkdir -p $(OBJ)
 	$(SWIFTC) $(SWIFTFLAGS) -c $(SWIFT_SRCS) -o $@
 	python3 scripts/set-default-visibility.py $@ abi/reference-symbols.txt
 
-$(OBJ)/glue.o: $(GLUE_SRCS) Sources/CBPF/include/CBPF.h $(PUBLIC_HDRS) | deps
+$(OBJ)/glue.o: $(GLUE_SRCS) $(CBPF_HDRS) $(PUBLIC_HDRS) | deps
 	@mkdir -p $(OBJ)
 	$(CC) $(CFLAGS_GLUE) -c $< -o $@
 
 $(BUILD)/libbpf.so.$(VERSION): $(OBJ)/swiftbpf.o $(OBJ)/glue.o libbpf.map
 	$(CC) -shared -o $@ $(OBJ)/swiftbpf.o $(OBJ)/glue.o \
 	  -Wl,-soname,$(SONAME) -Wl,--version-script=libbpf.map -Wl,--gc-sections \
-	  -Wl,-z,defs -Wl,-z,relro -Wl,-z,now -Wl,--as-needed -lelf -lz -lc
+	  -Wl,-z,defs -Wl,-z,relro -Wl,-z,now -Wl,--no-as-needed -lelf -lz -lc
 	ln -sf libbpf.so.$(VERSION) $(BUILD)/$(SONAME)
 	ln -sf $(SONAME) $(BUILD)/libbpf.so
 

@@ -67,6 +67,22 @@ bench_is_elf() { [ -s "$1" ] && [ "$(head -c 4 -- "$1" 2>/dev/null | od -An -c |
 # bench_fingerprint: size+mtime of both real files (to notice a rebuild mid-run)
 bench_fingerprint() { stat -L -c '%s %Y' -- "$OURS_LIB" "$REF_LIB" 2>/dev/null | tr '\n' ' '; }
 
+# bench_drop_cache FILE...: evict FILEs' pages from the page cache
+# (posix_fadvise DONTNEED via GNU dd). Page-cache state decides how many pages
+# a fault maps at once (fault-around, large folios on ext4), so it must be the
+# same for both sides: a library that was just rebuilt (written) is fully
+# cached in big folios and shows a different RSS from one read page by page.
+# After the drop, the warm-up runs of bench_interleave fault both files back
+# in the way the loader reads them.
+bench_drop_cache() {
+	local f
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		dd if="$f" iflag=nocache count=0 status=none 2>/dev/null ||
+			bench_log "could not drop page cache of $f (figures may be noisier)"
+	done
+}
+
 # bench_cc OUT SRC [extra cc args...]: compile a C helper into $BENCH_DIR
 # (rebuilt when the source is newer). Echoes the binary path.
 bench_cc() {

@@ -4,7 +4,8 @@
 #   dlopen_ms     median wall time of dlopen(RTLD_NOW)+dlsym+call in a fresh process
 #   file_size     bytes of the real file (symlinks resolved)
 #   text_data     text+data bytes as reported by size(1)
-#   peak_rss      median peak RSS (ru_maxrss) of a trivial -lbpf consumer
+#   peak_rss      median peak RSS (VmHWM, see src/rss_consumer.c for why not
+#                 ru_maxrss) of a trivial -lbpf consumer
 #   dlopen_instr  instructions (callgrind Ir) inside the dlopen+dlsym+call only
 #                 (skipped when valgrind is not installed)
 #
@@ -33,7 +34,7 @@ CONSUMER=$(bench_cc rss_consumer rss_consumer.c -lbpf -ldl 2>/dev/null ||
 # the mapped path again here.
 measure_dlopen() {
 	local lib real out ns mapped
-	lib=$(bench_lib "$1"); real=$(bench_realpath "$lib")
+	if [ "$1" = ours ]; then lib=$OURS_LIB real=$OURS_REAL; else lib=$REF_LIB real=$REF_REAL; fi
 	out=$("$PROBE" "$lib") || return 1
 	ns=${out#ns=}; ns=${ns%% *}
 	mapped=${out##*mapped=}
@@ -48,6 +49,7 @@ if [ -z "$PROBE" ]; then
 	bench_fail dlopen_ms "$T_DLOPEN" "could not build src/dlopen_probe.c"
 elif bench_check_libs dlopen_ms "$T_DLOPEN"; then
 	bench_log "dlopen_ms: $N_DLOPEN interleaved fresh processes per side"
+	bench_drop_cache "$REF_REAL" "$OURS_REAL"
 	if bench_interleave "$N_DLOPEN" measure_dlopen "$BENCH_DIR/dlopen.ref" "$BENCH_DIR/dlopen.ours"; then
 		ref=$(bench_median <"$BENCH_DIR/dlopen.ref")
 		ours=$(bench_median <"$BENCH_DIR/dlopen.ours")
@@ -101,7 +103,7 @@ measure_rss() {
 		real=$REF_REAL dir=$REF_DIR
 		out=$(env LD_LIBRARY_PATH="$dir" "$CONSUMER") || return 1
 	fi
-	rss=${out#rss_kb=}; rss=${rss%% *}
+	rss=${out#hwm_kb=}; rss=${rss%% *}
 	loader=${out#* loader=}; loader=${loader%% *}
 	mapped=${out#* mapped=}; mapped=${mapped%% *}
 	nlib=${out#* nlibbpf=}; nlib=${nlib%% *}
@@ -120,6 +122,7 @@ if [ -z "$CONSUMER" ]; then
 	bench_fail peak_rss "$T_RSS" "could not build src/rss_consumer.c against -lbpf"
 elif bench_check_libs peak_rss "$T_RSS"; then
 	bench_log "peak_rss: $N_RSS interleaved runs per side"
+	bench_drop_cache "$REF_REAL" "$OURS_REAL"
 	if bench_interleave "$N_RSS" measure_rss "$BENCH_DIR/rss.ref" "$BENCH_DIR/rss.ours"; then
 		ref=$(bench_median <"$BENCH_DIR/rss.ref")
 		ours=$(bench_median <"$BENCH_DIR/rss.ours")

@@ -3,7 +3,8 @@
 """Compare the C API declared by one public header against a reference copy.
 
 Usage:
-    scripts/compare-header-api.py <header-name> <our-include-dir> <reference-include-dir>
+    scripts/compare-header-api.py [--inline-bodies=diff|note] \
+        <header-name> <our-include-dir> <reference-include-dir>
 
 Example:
     scripts/compare-header-api.py libbpf.h include /usr/include
@@ -34,6 +35,10 @@ declared or defined *in that header file itself* is compared:
     sizeof/alignof, offsetof of every named member (through unnamed members),
     the bit position/width of every named bit-field and the value of every
     enum constant.
+
+Bodies of inline functions are compared separately from their signatures;
+by default a differing body is a difference, with --inline-bodies=note it is
+only reported as a note (for deliberately rewritten but equivalent helpers).
 
 Comments, whitespace and declaration order are ignored.  Differences are
 printed; the exit status is 0 when there are none, 1 when there are
@@ -283,6 +288,13 @@ class Side:
                 body = any(c.get("kind") == "CompoundStmt" for c in n.get("inner", []))
                 variant = "definition" if body else ""
             key = (kind, name, variant)
+            if kind == "FunctionDecl" and variant == "definition":
+                # signature and body are compared separately (see --inline-bodies)
+                body = [c for c in n["inner"] if c.get("kind") == "CompoundStmt"]
+                decls.setdefault((kind, name, "body"), set()).add(
+                    json.dumps(canonical(body), sort_keys=True, indent=1))
+                n = dict(n)
+                n["inner"] = [c for c in n["inner"] if c.get("kind") != "CompoundStmt"]
             canon = canonical(n)
             canon["_externC"] = extern_c
             decls.setdefault(key, set()).add(
@@ -494,23 +506,36 @@ def udiff(a, b, n=60):
     return "\n".join("    " + l for l in lines)
 
 
-def compare_sets(rep, section, ours, ref):
+def compare_sets(rep, section, ours, ref, bodies_as_notes=False):
     for k in sorted(set(ours) | set(ref), key=lambda k: tuple(map(str, k))):
         label = " ".join(x for x in k if x)
+        report = rep.note if (bodies_as_notes and k[2] == "body") else rep.diff
         if k not in ref:
-            rep.diff(section, "only in ours: %s" % label)
+            report(section, "only in ours: %s" % label)
         elif k not in ours:
-            rep.diff(section, "missing from ours: %s" % label)
+            report(section, "missing from ours: %s" % label)
         elif ours[k] != ref[k]:
             a, b = "\n".join(sorted(ours[k])), "\n".join(sorted(ref[k]))
-            rep.diff(section, "%s differs:\n%s" % (label, udiff(a, b)))
+            report(section, "%s differs:\n%s" % (label, udiff(a, b)))
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] in ("-h", "--help"):
+    bodies_as_notes = False
+    args = []
+    for a in argv[1:]:
+        if a == "--inline-bodies=note":
+            bodies_as_notes = True
+        elif a == "--inline-bodies=diff":
+            bodies_as_notes = False
+        elif a.startswith("-"):
+            args = None
+            break
+        else:
+            args.append(a)
+    if args is None or len(args) != 3:
         sys.stderr.write(__doc__)
         return 2
-    header, our_dir, ref_dir = argv[1], argv[2], argv[3]
+    header, our_dir, ref_dir = args
     rep = Report()
     work = tempfile.mkdtemp(prefix="compare-header-api.")
     try:
@@ -577,7 +602,7 @@ def main(argv):
             else:
                 rd, rrec, renum = ref.ast(cxx)
             od, orec, oenum = ours.ast(cxx)
-            compare_sets(rep, "decl " + mode, od, rd)
+            compare_sets(rep, "decl " + mode, od, rd, bodies_as_notes)
             for k in rd:
                 counts[(mode, k[0])] = counts.get((mode, k[0]), 0) + 1
             if not cxx:

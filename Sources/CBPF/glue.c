@@ -6,6 +6,10 @@ int sbpf_errno(void) { return errno; }
 
 void sbpf_set_errno(int value) { errno = value; }
 
+long sbpf_bpf(int cmd, union bpf_attr *attr, unsigned int size) { return syscall(__NR_bpf, cmd, attr, size); }
+
+int sbpf_dupfd_cloexec(int fd, int min_fd) { return fcntl(fd, F_DUPFD_CLOEXEC, min_fd); }
+
 int sbpf_open(const char *path, int flags, unsigned int mode) { return open(path, flags, mode); }
 
 static int sbpf_call_print_va(libbpf_print_fn_t fn, enum libbpf_print_level level, const char *format, ...)

@@ -25,12 +25,14 @@ public func abi_libbpf_strerror(_ err: Int32, _ buf: UnsafeMutablePointer<CChar>
     }
 }
 
-/// snprintf("%s") into `buf`: at most size-1 bytes and a terminator. Returns
-/// whether the whole text fitted.
+/// snprintf("%s") into `buf` (at most size-1 bytes and a terminator), then, as the
+/// reference does whatever the length, a NUL in the last byte. Returns whether the
+/// whole text fitted.
 func copyTruncated(_ text: UnsafePointer<UInt8>, count: Int, to buf: UnsafeMutablePointer<CChar>, size: Int) -> Bool {
     let n = min(count, size - 1)
     UnsafeMutableRawPointer(buf).copyMemory(from: text, byteCount: n)
     buf[n] = 0
+    buf[size - 1] = 0
     return count < size
 }
 

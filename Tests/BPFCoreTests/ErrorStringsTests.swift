@@ -44,6 +44,13 @@ import Testing
         #expect(strerror(EPERM, size: 4) == (ERANGE, 12345, "Ope"))
     }
 
+    @Test func lastByteIsAlwaysTerminated() {
+        // snprintf stops after "Endian mismatch\0"; the reference then also zeroes buf[size-1].
+        var buf = [CChar](repeating: 0x55, count: 20)
+        #expect(abi_libbpf_strerror(4003, &buf, 20) == 0)
+        #expect(buf[15] == 0 && buf[16] == 0x55 && buf[18] == 0x55 && buf[19] == 0)
+    }
+
     @Test func noBuffer() {
         sbpf_set_errno(0)
         #expect(abi_libbpf_strerror(1, nil, 10) == -EINVAL)

@@ -24,10 +24,17 @@
 #include "../../../include/bpf/btf.h"
 #include "../../../include/bpf/libbpf_legacy.h"
 #include "../../../include/bpf/libbpf_version.h"
+#include "BPFLayout.h"
 
 /* errno is a macro over a thread-local: Swift can neither read nor assign it. */
 int sbpf_errno(void);
 void sbpf_set_errno(int value);
+
+/* bpf(2) through syscall(2), which is variadic. */
+long sbpf_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+
+/* fcntl(2) is variadic: F_DUPFD_CLOEXEC with a minimum fd. */
+int sbpf_dupfd_cloexec(int fd, int min_fd);
 
 /* open(2) is variadic. */
 int sbpf_open(const char *path, int flags, unsigned int mode);
