@@ -8,42 +8,6 @@ import CBPF
 import BPFCore  // one module in the Embedded build
 #endif
 
-// bpf.h: int (__u32)
-@_cdecl("bpf_btf_get_fd_by_id")
-public func abi_bpf_btf_get_fd_by_id(_ id: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_btf_get_fd_by_id"))
-}
-
-// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
-@_cdecl("bpf_btf_get_fd_by_id_opts")
-public func abi_bpf_btf_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_btf_get_fd_by_id_opts"))
-}
-
-// bpf.h: int (__u32, __u32 *)
-@_cdecl("bpf_btf_get_next_id")
-public func abi_bpf_btf_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_btf_get_next_id"))
-}
-
-// bpf.h: int (const void *, size_t, const struct bpf_btf_load_opts *)
-@_cdecl("bpf_btf_load")
-public func abi_bpf_btf_load(_ btf_data: UnsafeRawPointer?, _ btf_size: Int, _ opts: UnsafePointer<bpf_btf_load_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_btf_load"))
-}
-
-// bpf.h: int (enum bpf_stats_type)
-@_cdecl("bpf_enable_stats")
-public func abi_bpf_enable_stats(_ type: bpf_stats_type) -> Int32 {
-    return Int32(unsupported("bpf_enable_stats"))
-}
-
-// bpf.h: int (int)
-@_cdecl("bpf_iter_create")
-public func abi_bpf_iter_create(_ link_fd: Int32) -> Int32 {
-    return Int32(unsupported("bpf_iter_create"))
-}
-
 // libbpf.h: int (struct bpf_link *)
 @_cdecl("bpf_link__destroy")
 public func abi_bpf_link__destroy(_ link: OpaquePointer?) -> Int32 {
@@ -98,42 +62,6 @@ public func abi_bpf_link__unpin(_ link: OpaquePointer?) -> Int32 {
 @_cdecl("bpf_link__update_program")
 public func abi_bpf_link__update_program(_ link: OpaquePointer?, _ prog: OpaquePointer?) -> Int32 {
     return Int32(unsupported("bpf_link__update_program"))
-}
-
-// bpf.h: int (int, int, enum bpf_attach_type, const struct bpf_link_create_opts *)
-@_cdecl("bpf_link_create")
-public func abi_bpf_link_create(_ prog_fd: Int32, _ target_fd: Int32, _ attach_type: bpf_attach_type, _ opts: UnsafePointer<bpf_link_create_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_link_create"))
-}
-
-// bpf.h: int (int)
-@_cdecl("bpf_link_detach")
-public func abi_bpf_link_detach(_ link_fd: Int32) -> Int32 {
-    return Int32(unsupported("bpf_link_detach"))
-}
-
-// bpf.h: int (__u32)
-@_cdecl("bpf_link_get_fd_by_id")
-public func abi_bpf_link_get_fd_by_id(_ id: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_link_get_fd_by_id"))
-}
-
-// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
-@_cdecl("bpf_link_get_fd_by_id_opts")
-public func abi_bpf_link_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_link_get_fd_by_id_opts"))
-}
-
-// bpf.h: int (__u32, __u32 *)
-@_cdecl("bpf_link_get_next_id")
-public func abi_bpf_link_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_link_get_next_id"))
-}
-
-// bpf.h: int (int, int, const struct bpf_link_update_opts *)
-@_cdecl("bpf_link_update")
-public func abi_bpf_link_update(_ link_fd: Int32, _ new_prog_fd: Int32, _ opts: UnsafePointer<bpf_link_update_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_link_update"))
 }
 
 // libbpf.h: int (struct bpf_linker *, const char *, const struct bpf_linker_file_opts *)
@@ -420,132 +348,6 @@ public func abi_bpf_map__value_size(_ map: OpaquePointer?) -> UInt32 {
     return 0
 }
 
-// bpf.h: int (enum bpf_map_type, const char *, __u32, __u32, __u32, const struct bpf_map_create_opts *)
-@_cdecl("bpf_map_create")
-public func abi_bpf_map_create(_ map_type: bpf_map_type, _ map_name: UnsafePointer<CChar>?, _ key_size: UInt32, _ value_size: UInt32, _ max_entries: UInt32, _ opts: UnsafePointer<bpf_map_create_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_map_create"))
-}
-
-// bpf.h: int (int, const void *, __u32 *, const struct bpf_map_batch_opts *)
-@_cdecl("bpf_map_delete_batch")
-public func abi_bpf_map_delete_batch(_ fd: Int32, _ keys: UnsafeRawPointer?, _ count: UnsafeMutablePointer<UInt32>?, _ opts: UnsafePointer<bpf_map_batch_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_map_delete_batch"))
-}
-
-// bpf.h: int (int, const void *)
-@_cdecl("bpf_map_delete_elem")
-public func abi_bpf_map_delete_elem(_ fd: Int32, _ key: UnsafeRawPointer?) -> Int32 {
-    return Int32(unsupported("bpf_map_delete_elem"))
-}
-
-// bpf.h: int (int, const void *, __u64)
-@_cdecl("bpf_map_delete_elem_flags")
-public func abi_bpf_map_delete_elem_flags(_ fd: Int32, _ key: UnsafeRawPointer?, _ flags: UInt64) -> Int32 {
-    return Int32(unsupported("bpf_map_delete_elem_flags"))
-}
-
-// bpf.h: int (int)
-@_cdecl("bpf_map_freeze")
-public func abi_bpf_map_freeze(_ fd: Int32) -> Int32 {
-    return Int32(unsupported("bpf_map_freeze"))
-}
-
-// bpf.h: int (__u32)
-@_cdecl("bpf_map_get_fd_by_id")
-public func abi_bpf_map_get_fd_by_id(_ id: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_map_get_fd_by_id"))
-}
-
-// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
-@_cdecl("bpf_map_get_fd_by_id_opts")
-public func abi_bpf_map_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_map_get_fd_by_id_opts"))
-}
-
-// bpf.h: int (__u32, __u32 *)
-@_cdecl("bpf_map_get_next_id")
-public func abi_bpf_map_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_map_get_next_id"))
-}
-
-// bpf.h: int (int, const void *, void *)
-@_cdecl("bpf_map_get_next_key")
-public func abi_bpf_map_get_next_key(_ fd: Int32, _ key: UnsafeRawPointer?, _ next_key: UnsafeMutableRawPointer?) -> Int32 {
-    return Int32(unsupported("bpf_map_get_next_key"))
-}
-
-// bpf.h: int (int, void *, void *, void *, void *, __u32 *, const struct bpf_map_batch_opts *)
-@_cdecl("bpf_map_lookup_and_delete_batch")
-public func abi_bpf_map_lookup_and_delete_batch(_ fd: Int32, _ in_batch: UnsafeMutableRawPointer?, _ out_batch: UnsafeMutableRawPointer?, _ keys: UnsafeMutableRawPointer?, _ values: UnsafeMutableRawPointer?, _ count: UnsafeMutablePointer<UInt32>?, _ opts: UnsafePointer<bpf_map_batch_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_map_lookup_and_delete_batch"))
-}
-
-// bpf.h: int (int, const void *, void *)
-@_cdecl("bpf_map_lookup_and_delete_elem")
-public func abi_bpf_map_lookup_and_delete_elem(_ fd: Int32, _ key: UnsafeRawPointer?, _ value: UnsafeMutableRawPointer?) -> Int32 {
-    return Int32(unsupported("bpf_map_lookup_and_delete_elem"))
-}
-
-// bpf.h: int (int, const void *, void *, __u64)
-@_cdecl("bpf_map_lookup_and_delete_elem_flags")
-public func abi_bpf_map_lookup_and_delete_elem_flags(_ fd: Int32, _ key: UnsafeRawPointer?, _ value: UnsafeMutableRawPointer?, _ flags: UInt64) -> Int32 {
-    return Int32(unsupported("bpf_map_lookup_and_delete_elem_flags"))
-}
-
-// bpf.h: int (int, void *, void *, void *, void *, __u32 *, const struct bpf_map_batch_opts *)
-@_cdecl("bpf_map_lookup_batch")
-public func abi_bpf_map_lookup_batch(_ fd: Int32, _ in_batch: UnsafeMutableRawPointer?, _ out_batch: UnsafeMutableRawPointer?, _ keys: UnsafeMutableRawPointer?, _ values: UnsafeMutableRawPointer?, _ count: UnsafeMutablePointer<UInt32>?, _ opts: UnsafePointer<bpf_map_batch_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_map_lookup_batch"))
-}
-
-// bpf.h: int (int, const void *, void *)
-@_cdecl("bpf_map_lookup_elem")
-public func abi_bpf_map_lookup_elem(_ fd: Int32, _ key: UnsafeRawPointer?, _ value: UnsafeMutableRawPointer?) -> Int32 {
-    return Int32(unsupported("bpf_map_lookup_elem"))
-}
-
-// bpf.h: int (int, const void *, void *, __u64)
-@_cdecl("bpf_map_lookup_elem_flags")
-public func abi_bpf_map_lookup_elem_flags(_ fd: Int32, _ key: UnsafeRawPointer?, _ value: UnsafeMutableRawPointer?, _ flags: UInt64) -> Int32 {
-    return Int32(unsupported("bpf_map_lookup_elem_flags"))
-}
-
-// bpf.h: int (int, const void *, const void *, __u32 *, const struct bpf_map_batch_opts *)
-@_cdecl("bpf_map_update_batch")
-public func abi_bpf_map_update_batch(_ fd: Int32, _ keys: UnsafeRawPointer?, _ values: UnsafeRawPointer?, _ count: UnsafeMutablePointer<UInt32>?, _ opts: UnsafePointer<bpf_map_batch_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_map_update_batch"))
-}
-
-// bpf.h: int (int, const void *, const void *, __u64)
-@_cdecl("bpf_map_update_elem")
-public func abi_bpf_map_update_elem(_ fd: Int32, _ key: UnsafeRawPointer?, _ value: UnsafeRawPointer?, _ flags: UInt64) -> Int32 {
-    return Int32(unsupported("bpf_map_update_elem"))
-}
-
-// bpf.h: int (const char *)
-@_cdecl("bpf_obj_get")
-public func abi_bpf_obj_get(_ pathname: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_obj_get"))
-}
-
-// bpf.h: int (int, void *, __u32 *)
-@_cdecl("bpf_obj_get_info_by_fd")
-public func abi_bpf_obj_get_info_by_fd(_ bpf_fd: Int32, _ info: UnsafeMutableRawPointer?, _ info_len: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_obj_get_info_by_fd"))
-}
-
-// bpf.h: int (const char *, const struct bpf_obj_get_opts *)
-@_cdecl("bpf_obj_get_opts")
-public func abi_bpf_obj_get_opts(_ pathname: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_obj_get_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_obj_get_opts"))
-}
-
-// bpf.h: int (int, const char *)
-@_cdecl("bpf_obj_pin")
-public func abi_bpf_obj_pin(_ fd: Int32, _ pathname: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_obj_pin"))
-}
-
 // libbpf.h: int (struct bpf_object_skeleton *)
 @_cdecl("bpf_object__attach_skeleton")
 public func abi_bpf_object__attach_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) -> Int32 {
@@ -738,54 +540,6 @@ public func abi_bpf_object__unpin_programs(_ obj: OpaquePointer?, _ path: Unsafe
     return Int32(unsupported("bpf_object__unpin_programs"))
 }
 
-// bpf.h: int (int, int, enum bpf_attach_type, unsigned int)
-@_cdecl("bpf_prog_attach")
-public func abi_bpf_prog_attach(_ prog_fd: Int32, _ attachable_fd: Int32, _ type: bpf_attach_type, _ flags: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_prog_attach"))
-}
-
-// bpf.h: int (int, int, enum bpf_attach_type, const struct bpf_prog_attach_opts *)
-@_cdecl("bpf_prog_attach_opts")
-public func abi_bpf_prog_attach_opts(_ prog_fd: Int32, _ attachable_fd: Int32, _ type: bpf_attach_type, _ opts: UnsafePointer<bpf_prog_attach_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_prog_attach_opts"))
-}
-
-// bpf.h: int (int, int, const struct bpf_prog_bind_opts *)
-@_cdecl("bpf_prog_bind_map")
-public func abi_bpf_prog_bind_map(_ prog_fd: Int32, _ map_fd: Int32, _ opts: UnsafePointer<bpf_prog_bind_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_prog_bind_map"))
-}
-
-// bpf.h: int (int, int, enum bpf_attach_type)
-@_cdecl("bpf_prog_detach2")
-public func abi_bpf_prog_detach2(_ prog_fd: Int32, _ attachable_fd: Int32, _ type: bpf_attach_type) -> Int32 {
-    return Int32(unsupported("bpf_prog_detach2"))
-}
-
-// bpf.h: int (int, enum bpf_attach_type)
-@_cdecl("bpf_prog_detach")
-public func abi_bpf_prog_detach(_ attachable_fd: Int32, _ type: bpf_attach_type) -> Int32 {
-    return Int32(unsupported("bpf_prog_detach"))
-}
-
-// bpf.h: int (__u32)
-@_cdecl("bpf_prog_get_fd_by_id")
-public func abi_bpf_prog_get_fd_by_id(_ id: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_prog_get_fd_by_id"))
-}
-
-// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
-@_cdecl("bpf_prog_get_fd_by_id_opts")
-public func abi_bpf_prog_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_prog_get_fd_by_id_opts"))
-}
-
-// bpf.h: int (__u32, __u32 *)
-@_cdecl("bpf_prog_get_next_id")
-public func abi_bpf_prog_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_prog_get_next_id"))
-}
-
 // libbpf.h: void (struct bpf_prog_linfo *)
 @_cdecl("bpf_prog_linfo__free")
 public func abi_bpf_prog_linfo__free(_ prog_linfo: OpaquePointer?) {
@@ -811,30 +565,6 @@ public func abi_bpf_prog_linfo__lfind_addr_func(_ prog_linfo: OpaquePointer?, _ 
 public func abi_bpf_prog_linfo__new(_ info: UnsafePointer<bpf_prog_info>?) -> OpaquePointer? {
     _ = unsupported("bpf_prog_linfo__new")
     return nil
-}
-
-// bpf.h: int (enum bpf_prog_type, const char *, const char *, const struct bpf_insn *, size_t, const struct bpf_prog_load_opts *)
-@_cdecl("bpf_prog_load")
-public func abi_bpf_prog_load(_ prog_type: bpf_prog_type, _ prog_name: UnsafePointer<CChar>?, _ license: UnsafePointer<CChar>?, _ insns: UnsafePointer<bpf_insn>?, _ insn_cnt: Int, _ opts: UnsafePointer<bpf_prog_load_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_prog_load"))
-}
-
-// bpf.h: int (int, enum bpf_attach_type, __u32, __u32 *, __u32 *, __u32 *)
-@_cdecl("bpf_prog_query")
-public func abi_bpf_prog_query(_ target_fd: Int32, _ type: bpf_attach_type, _ query_flags: UInt32, _ attach_flags: UnsafeMutablePointer<UInt32>?, _ prog_ids: UnsafeMutablePointer<UInt32>?, _ prog_cnt: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_prog_query"))
-}
-
-// bpf.h: int (int, enum bpf_attach_type, struct bpf_prog_query_opts *)
-@_cdecl("bpf_prog_query_opts")
-public func abi_bpf_prog_query_opts(_ target_fd: Int32, _ type: bpf_attach_type, _ opts: UnsafeMutablePointer<bpf_prog_query_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_prog_query_opts"))
-}
-
-// bpf.h: int (int, struct bpf_test_run_opts *)
-@_cdecl("bpf_prog_test_run_opts")
-public func abi_bpf_prog_test_run_opts(_ prog_fd: Int32, _ opts: UnsafeMutablePointer<bpf_test_run_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_prog_test_run_opts"))
 }
 
 // libbpf.h: struct bpf_link *(const struct bpf_program *)
@@ -1156,18 +886,6 @@ public func abi_bpf_program__unload(_ prog: OpaquePointer?) {
 @_cdecl("bpf_program__unpin")
 public func abi_bpf_program__unpin(_ prog: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
     return Int32(unsupported("bpf_program__unpin"))
-}
-
-// bpf.h: int (const char *, int)
-@_cdecl("bpf_raw_tracepoint_open")
-public func abi_bpf_raw_tracepoint_open(_ name: UnsafePointer<CChar>?, _ prog_fd: Int32) -> Int32 {
-    return Int32(unsupported("bpf_raw_tracepoint_open"))
-}
-
-// bpf.h: int (int, int, __u32, char *, __u32 *, __u32 *, __u32 *, __u64 *, __u64 *)
-@_cdecl("bpf_task_fd_query")
-public func abi_bpf_task_fd_query(_ pid: Int32, _ fd: Int32, _ flags: UInt32, _ buf: UnsafeMutablePointer<CChar>?, _ buf_len: UnsafeMutablePointer<UInt32>?, _ prog_id: UnsafeMutablePointer<UInt32>?, _ fd_type: UnsafeMutablePointer<UInt32>?, _ probe_offset: UnsafeMutablePointer<UInt64>?, _ probe_addr: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    return Int32(unsupported("bpf_task_fd_query"))
 }
 
 // libbpf.h: int (const struct bpf_tc_hook *, struct bpf_tc_opts *)

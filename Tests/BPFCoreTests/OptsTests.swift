@@ -68,15 +68,38 @@ import Testing
     @Test func realOptsStructReadsDefaultsPastSz() {
         // bpf_object_open_opts: object_name right after sz; kernel_log_level near the end.
         var opts = bpf_object_open_opts()
-        opts.sz = Opts.end(of: \bpf_object_open_opts.object_name)
+        typealias O = MemoryLayout<bpf_object_open_opts>
+        // object_name is the pointer right after sz: its end is 16 (independent arithmetic).
+        opts.sz = 16
         opts.kernel_log_level = 7  // beyond sz: must read as the default
-        let level = withUnsafePointer(to: &opts) { Opts.get($0, \.kernel_log_level, 0) }
+        let level = withUnsafePointer(to: &opts) { Opts.get($0, O.offset(of: \.kernel_log_level), UInt32(0)) }
         #expect(level == 0)
         opts.sz = MemoryLayout<bpf_object_open_opts>.size
-        let level2 = withUnsafePointer(to: &opts) { Opts.get($0, \.kernel_log_level, 0) }
+        let level2 = withUnsafePointer(to: &opts) { Opts.get($0, O.offset(of: \.kernel_log_level), UInt32(0)) }
         #expect(level2 == 7)
-        // offsetofend of a field is its offset plus its size (independent arithmetic).
-        #expect(Opts.end(of: \bpf_object_open_opts.object_name) == 16)
+        #expect(Int(SBPF_OPTS_bpf_object_open_opts.rawValue) == O.offset(of: \.kernel_log_level)! + 4)
+    }
+
+    @Test func setWritesOnlyWhatSzCovers() {
+        var opts = bpf_test_run_opts()
+        typealias O = MemoryLayout<bpf_test_run_opts>
+        opts.sz = O.offset(of: \.retval)!  // retval is just past sz
+        withUnsafeMutablePointer(to: &opts) { Opts.set($0, O.offset(of: \.retval), UInt32(9)) }
+        #expect(opts.retval == 0)
+        opts.sz = O.size
+        withUnsafeMutablePointer(to: &opts) { Opts.set($0, O.offset(of: \.retval), UInt32(9)) }
+        #expect(opts.retval == 9)
+    }
+
+    @Test func zeroedTailAfterAField() {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: 32, as: Int.self) }
+        bytes[20] = 1
+        bytes.withUnsafeBytes { raw in
+            #expect(!Opts.isZeroed(raw.baseAddress, after: 16))
+            #expect(Opts.isZeroed(raw.baseAddress, after: 21))
+        }
+        #expect(Opts.isZeroed(nil, after: 0))
     }
 
     @Test func validateReadsSzFromTheStruct() {

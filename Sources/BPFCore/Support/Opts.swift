@@ -15,6 +15,38 @@ public enum Opts {
         try validate(bytes: opts, userSize: userSize, knownSize: knownSize, typeName: typeName)
     }
 
+    /// `OPTS_VALID` for one of libbpf's opts types, whose known size comes from the
+    /// header's `<type>__last_field` (see BPFLayout.h).
+    @inline(__always)
+    public static func validate(_ opts: UnsafeRawPointer?, _ known: sbpf_opts_size, _ typeName: StaticString) throws(BPFError) {
+        try validate(opts, knownSize: Int(known.rawValue), typeName: typeName)
+    }
+
+    /// `OPTS_ZEROED`: whether every byte of the caller's struct after the first `end`
+    /// bytes is zero (used where only one member of a union may be set).
+    public static func isZeroed(_ opts: UnsafeRawPointer?, after end: Int) -> Bool {
+        guard let opts else { return true }
+        let userSize = opts.loadUnaligned(as: Int.self)
+        var offset = end
+        while offset < userSize {
+            if opts.load(fromByteOffset: offset, as: UInt8.self) != 0 { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    /// The user's `sz`, or 0 for NULL opts.
+    public static func size(_ opts: UnsafeRawPointer?) -> Int {
+        opts?.loadUnaligned(as: Int.self) ?? 0
+    }
+
+    /// Reads a field at `offset` whose end is `end` when `sz` covers it, else `fallback`.
+    /// For fields Swift has no key path offset for (members of anonymous unions).
+    public static func get<Value>(_ opts: UnsafeRawPointer?, offset: Int, end: Int, _ fallback: Value) -> Value {
+        guard let opts, size(opts) >= end else { return fallback }
+        return opts.loadUnaligned(fromByteOffset: offset, as: Value.self)
+    }
+
     /// The rule itself, on a user size read by the caller.
     public static func validate(bytes: UnsafeRawPointer, userSize: Int, knownSize: Int, typeName: StaticString) throws(BPFError) {
         // sz is a size_t: a "negative" value is a huge size and fails the tail check below
@@ -32,25 +64,29 @@ public enum Opts {
         }
     }
 
-    /// The number of bytes of a struct up to and including `field`: what the
-    /// reference calls `offsetofend`, the size a field needs `sz` to cover.
-    @inlinable
-    public static func end<Root, Value>(of field: KeyPath<Root, Value>) -> Int {
-        MemoryLayout<Root>.offset(of: field)! + MemoryLayout<Value>.size
-    }
+    // Field access. Embedded Swift cannot pass key paths as values, but
+    // `MemoryLayout<T>.offset(of: \.field)` with a literal key path folds to a
+    // constant, so callers name a field by that offset:
+    //     Opts.get(opts, MemoryLayout<bpf_map_create_opts>.offset(of: \.btf_fd), 0)
 
-    /// Whether the caller's `sz` covers `field` (otherwise the field reads as its default).
-    @inlinable
-    public static func has<Root, Value>(_ opts: UnsafePointer<Root>?, _ field: KeyPath<Root, Value>) -> Bool {
+    /// `OPTS_HAS`: whether the caller's `sz` covers a `Value` at `offset`.
+    @inline(__always)
+    public static func has<Root, Value>(_ opts: UnsafePointer<Root>?, _ offset: Int?, _ type: Value.Type) -> Bool {
         guard let opts else { return false }
-        let userSize = UnsafeRawPointer(opts).loadUnaligned(as: Int.self)
-        return userSize >= end(of: field)
+        return size(UnsafeRawPointer(opts)) >= offset! + MemoryLayout<Value>.size
     }
 
-    /// `OPTS_GET`: the field's value when the caller's `sz` covers it, else `fallback`.
-    @inlinable
-    public static func get<Root, Value>(_ opts: UnsafePointer<Root>?, _ field: KeyPath<Root, Value>, _ fallback: Value) -> Value {
-        guard let opts, has(opts, field) else { return fallback }
-        return opts.pointee[keyPath: field]
+    /// `OPTS_GET`: the field at `offset` when the caller's `sz` covers it, else `fallback`.
+    @inline(__always)
+    public static func get<Root, Value>(_ opts: UnsafePointer<Root>?, _ offset: Int?, _ fallback: Value) -> Value {
+        guard let opts, has(opts, offset, Value.self) else { return fallback }
+        return UnsafeRawPointer(opts).loadUnaligned(fromByteOffset: offset!, as: Value.self)
+    }
+
+    /// `OPTS_SET`: writes an output field when the caller's `sz` covers it.
+    @inline(__always)
+    public static func set<Root, Value>(_ opts: UnsafeMutablePointer<Root>?, _ offset: Int?, _ value: Value) {
+        guard let opts, has(UnsafePointer(opts), offset, Value.self) else { return }
+        UnsafeMutableRawPointer(opts).storeBytes(of: value, toByteOffset: offset!, as: Value.self)
     }
 }

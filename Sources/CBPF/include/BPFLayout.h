@@ -70,6 +70,15 @@ enum sbpf_opts_size {
 	SBPF_LINK_CREATE_END_kprobe_multi_syms    = SBPF_OFFSETOFEND(struct bpf_link_create_opts, kprobe_multi.syms),
 	SBPF_LINK_CREATE_END_kprobe_multi_addrs   = SBPF_OFFSETOFEND(struct bpf_link_create_opts, kprobe_multi.addrs),
 	SBPF_LINK_CREATE_END_kprobe_multi_cookies = SBPF_OFFSETOFEND(struct bpf_link_create_opts, kprobe_multi.cookies),
+	SBPF_LINK_CREATE_END_tracing      = SBPF_OFFSETOFEND(struct bpf_link_create_opts, tracing),
+	SBPF_LINK_CREATE_END_tracing_cookie = SBPF_OFFSETOFEND(struct bpf_link_create_opts, tracing.cookie),
+	SBPF_LINK_CREATE_OFF_perf_event_bpf_cookie = offsetof(struct bpf_link_create_opts, perf_event.bpf_cookie),
+	SBPF_LINK_CREATE_OFF_kprobe_multi_flags    = offsetof(struct bpf_link_create_opts, kprobe_multi.flags),
+	SBPF_LINK_CREATE_OFF_kprobe_multi_cnt      = offsetof(struct bpf_link_create_opts, kprobe_multi.cnt),
+	SBPF_LINK_CREATE_OFF_kprobe_multi_syms     = offsetof(struct bpf_link_create_opts, kprobe_multi.syms),
+	SBPF_LINK_CREATE_OFF_kprobe_multi_addrs    = offsetof(struct bpf_link_create_opts, kprobe_multi.addrs),
+	SBPF_LINK_CREATE_OFF_kprobe_multi_cookies  = offsetof(struct bpf_link_create_opts, kprobe_multi.cookies),
+	SBPF_LINK_CREATE_OFF_tracing_cookie        = offsetof(struct bpf_link_create_opts, tracing.cookie),
 };
 
 #endif

@@ -140,8 +140,9 @@ int main(void)
 		printf("bpf_test_run_opts: sz=%zu nonzero=%zu\n", tr.sz,
 		       nonzero_bytes(&tr, sizeof(tr.sz), sizeof(tr)));
 	}
-	printf("BPF_TC_PARENT: 0x%08x 0x%08x\n", (unsigned)BPF_TC_PARENT(1, 2),
-	       (unsigned)BPF_TC_PARENT(0x12345U, 0x6789aU));
+	printf("BPF_TC_PARENT: 0x%08x 0x%08x 0x%llx\n", (unsigned)BPF_TC_PARENT(1, 2),
+	       (unsigned)BPF_TC_PARENT(0x12345U, 0x6789aU),
+	       (unsigned long long)BPF_TC_PARENT(0x12345ULL, 0x6789aULL));
 
 	n = 0;
 	bpf_object__for_each_program(prog, FAKE_OBJ) {

@@ -38,4 +38,5 @@ for tool in python3 readelf gcc; do
 done
 
 # abi_check.py collects every check's result itself and exits non-zero if any failed.
+export PYTHONDONTWRITEBYTECODE=1
 exec python3 "$here/abi_check.py" "$@"
