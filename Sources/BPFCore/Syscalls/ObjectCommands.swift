@@ -84,6 +84,7 @@ public enum ObjectCommands {
         public var fdType: UInt32 = 0
         public var probeOffset: UInt64 = 0
         public var probeAddress: UInt64 = 0
+        public init() {}
     }
 
     /// BPF_TASK_FD_QUERY; the result is filled in whether or not the kernel succeeded.
