@@ -1405,24 +1405,6 @@ public func abi_libbpf_find_vmlinux_btf_id(_ name: UnsafePointer<CChar>?, _ atta
     return Int32(unsupported("libbpf_find_vmlinux_btf_id"))
 }
 
-// libbpf.h: int (enum bpf_prog_type, enum bpf_func_id, const void *)
-@_cdecl("libbpf_probe_bpf_helper")
-public func abi_libbpf_probe_bpf_helper(_ prog_type: bpf_prog_type, _ helper_id: bpf_func_id, _ opts: UnsafeRawPointer?) -> Int32 {
-    return Int32(unsupported("libbpf_probe_bpf_helper"))
-}
-
-// libbpf.h: int (enum bpf_map_type, const void *)
-@_cdecl("libbpf_probe_bpf_map_type")
-public func abi_libbpf_probe_bpf_map_type(_ map_type: bpf_map_type, _ opts: UnsafeRawPointer?) -> Int32 {
-    return Int32(unsupported("libbpf_probe_bpf_map_type"))
-}
-
-// libbpf.h: int (enum bpf_prog_type, const void *)
-@_cdecl("libbpf_probe_bpf_prog_type")
-public func abi_libbpf_probe_bpf_prog_type(_ prog_type: bpf_prog_type, _ opts: UnsafeRawPointer?) -> Int32 {
-    return Int32(unsupported("libbpf_probe_bpf_prog_type"))
-}
-
 // libbpf.h: int (const char *, enum bpf_prog_type *, enum bpf_attach_type *)
 @_cdecl("libbpf_prog_type_by_name")
 public func abi_libbpf_prog_type_by_name(_ name: UnsafePointer<CChar>?, _ prog_type: UnsafeMutablePointer<bpf_prog_type>?, _ expected_attach_type: UnsafeMutablePointer<bpf_attach_type>?) -> Int32 {
