@@ -6,6 +6,12 @@ extension BTF {
     /// How far resolution follows typedefs/modifiers/arrays before giving up.
     static let maxResolveDepth = 32
 
+    /// Void for resolution purposes: id 0, and forward declarations (no layout).
+    @inline(__always)
+    static func isVoidLike(_ t: UnsafePointer<btf_type>) -> Bool {
+        t.kind == BTFKind.unknown || t.kind == BTFKind.forward
+    }
+
     @inline(__always)
     static func isModifier(_ kind: UInt32) -> Bool {
         kind == BTFKind.volatile || kind == BTFKind.const || kind == BTFKind.restrict || kind == BTFKind.typeTag
@@ -19,7 +25,7 @@ extension BTF {
         var size: Int64 = -1
         var t = type(id)
         var depth = 0
-        resolve: while depth < BTF.maxResolveDepth, let current = t, current.kind != BTFKind.unknown {
+        resolve: while depth < BTF.maxResolveDepth, let current = t, !BTF.isVoidLike(current) {
             switch current.kind {
             case BTFKind.int, BTFKind.structure, BTFKind.union, BTFKind.enumeration, BTFKind.enum64,
                  BTFKind.dataSection, BTFKind.float:
@@ -53,13 +59,13 @@ extension BTF {
         var id = id
         var t = type(id)
         var depth = 0
-        while depth < BTF.maxResolveDepth, let current = t, current.kind != BTFKind.unknown,
+        while depth < BTF.maxResolveDepth, let current = t, !BTF.isVoidLike(current),
               BTF.isModifier(current.kind) || current.kind == BTFKind.typedef || current.kind == BTFKind.variable {
             id = current.sizeOrType
             t = type(id)
             depth += 1
         }
-        guard depth < BTF.maxResolveDepth, let final = t, final.kind != BTFKind.unknown else { throw .EINVAL }
+        guard depth < BTF.maxResolveDepth, let final = t, !BTF.isVoidLike(final) else { throw .EINVAL }
         return id
     }
 

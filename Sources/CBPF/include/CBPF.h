@@ -17,7 +17,10 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <linux/bpf.h>
+#include <libelf.h>
+#include <gelf.h>
 
 #include "../../../include/bpf/libbpf.h"
 #include "../../../include/bpf/bpf.h"
