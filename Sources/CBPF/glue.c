@@ -28,6 +28,20 @@ int sbpf_call_print(const void *fn, enum libbpf_print_level level, const char *m
 	return sbpf_call_print_va((libbpf_print_fn_t)fn, level, "%s", message);
 }
 
+static void sbpf_call_dump_printf_va(btf_dump_printf_fn_t fn, void *ctx, const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	fn(ctx, format, args);
+	va_end(args);
+}
+
+void sbpf_call_dump_printf(const void *fn, void *ctx, const char *text)
+{
+	sbpf_call_dump_printf_va((btf_dump_printf_fn_t)fn, ctx, "%s", text);
+}
+
 int sbpf_default_print(enum libbpf_print_level level, const char *format, va_list args)
 {
 	if (level == LIBBPF_DEBUG)

@@ -966,19 +966,6 @@ public func abi_btf_dump__emit_type_decl(_ d: OpaquePointer?, _ id: UInt32, _ op
     return Int32(unsupported("btf_dump__emit_type_decl"))
 }
 
-// btf.h: void (struct btf_dump *)
-@_cdecl("btf_dump__free")
-public func abi_btf_dump__free(_ d: OpaquePointer?) {
-    _ = unsupported("btf_dump__free")
-}
-
-// btf.h: struct btf_dump *(const struct btf *, btf_dump_printf_fn_t, void *, const struct btf_dump_opts *)
-@_cdecl("btf_dump__new")
-public func abi_btf_dump__new(_ btf: OpaquePointer?, _ printf_fn: UnsafeRawPointer?, _ ctx: UnsafeMutableRawPointer?, _ opts: UnsafePointer<btf_dump_opts>?) -> OpaquePointer? {
-    _ = unsupported("btf_dump__new")
-    return nil
-}
-
 // btf.h: void (struct btf_ext *)
 @_cdecl("btf_ext__free")
 public func abi_btf_ext__free(_ btf_ext: OpaquePointer?) {

@@ -238,7 +238,7 @@ extension BTF {
 }
 
 /// Calls `body` with a NUL-terminated copy of `bytes`.
-func withNulTerminated<R>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafePointer<CChar>) -> R) -> R {
+public func withNulTerminated<R>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafePointer<CChar>) -> R) -> R {
     let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
     defer { copy.deallocate() }
     for i in 0..<bytes.count { copy[i] = CChar(bitPattern: bytes[i]) }

@@ -46,6 +46,10 @@ int sbpf_open(const char *path, int flags, unsigned int mode);
  * format "%s" and an already formatted message. */
 int sbpf_call_print(const void *fn, enum libbpf_print_level level, const char *message);
 
+/* Calls a btf_dump_printf_fn_t (last parameter a va_list) with "%s" and a
+ * formatted chunk of output. */
+void sbpf_call_dump_printf(const void *fn, void *ctx, const char *text);
+
 /* The default print callback: what libbpf prints when the user set none. */
 int sbpf_default_print(enum libbpf_print_level level, const char *format, va_list args);
 /* Its address, as the opaque pointer the Swift side stores callbacks as. */
