@@ -3,115 +3,132 @@ import CBPF
 import BPFCore  // one module in the Embedded build
 #endif
 
-// bpf.h: pinning, ids, fds by id, object info, stats, task fd query.
+// libbpf.h: bpf_object open/close and object-level accessors. `struct bpf_object *`
+// is a retained BPFObject; `struct bpf_program *` an unretained BPFProgram owned by
+// its object (stable address, as the reference's array entries).
 
-@_cdecl("bpf_obj_pin")
-public func abi_bpf_obj_pin(_ fd: Int32, _ pathname: UnsafePointer<CChar>?) -> Int32 {
+@inline(__always)
+func objectFrom(_ p: OpaquePointer?) -> BPFObject? {
+    guard let p, !isErrorPointer(UnsafeRawPointer(p)) else { return nil }
+    return Unmanaged<BPFObject>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+}
+
+@inline(__always)
+func programFrom(_ p: OpaquePointer?) -> BPFProgram? {
+    guard let p, !isErrorPointer(UnsafeRawPointer(p)) else { return nil }
+    return Unmanaged<BPFProgram>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
+}
+
+@inline(__always)
+func programHandle(_ program: BPFProgram?) -> OpaquePointer? {
+    program.map { OpaquePointer(Unmanaged.passUnretained($0).toOpaque()) }
+}
+
+/// Reads `bpf_object_open_opts` after validating it.
+func openOptions(_ opts: UnsafePointer<bpf_object_open_opts>?) throws(BPFError) -> ObjectOpenOptions {
+    try Opts.validate(opts, SBPF_OPTS_bpf_object_open_opts, "bpf_object_open_opts")
+    typealias O = MemoryLayout<bpf_object_open_opts>
+    var o = ObjectOpenOptions()
+    o.objectName = Opts.get(opts, O.offset(of: \.object_name), nil as UnsafePointer<CChar>?)
+    o.pinRootPath = Opts.get(opts, O.offset(of: \.pin_root_path), nil as UnsafePointer<CChar>?)
+    o.kconfig = Opts.get(opts, O.offset(of: \.kconfig), nil as UnsafePointer<CChar>?)
+    o.btfCustomPath = Opts.get(opts, O.offset(of: \.btf_custom_path), nil as UnsafePointer<CChar>?)
+    o.kernelLogBuffer = Opts.get(opts, O.offset(of: \.kernel_log_buf), nil as UnsafeMutablePointer<CChar>?)
+    o.kernelLogSize = Opts.get(opts, O.offset(of: \.kernel_log_size), 0)
+    o.kernelLogLevel = Opts.get(opts, O.offset(of: \.kernel_log_level), 0)
+    return o
+}
+
+@_cdecl("bpf_object__open_file")
+public func abi_bpf_object__open_file(_ path: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_object_open_opts>?) -> OpaquePointer? {
+    guard let path else { return cNull(.EINVAL) }
+    Log.debug("libbpf: loading object from \(String(cString: path))\n")
+    do throws(BPFError) {
+        let options = try openOptions(opts)
+        let object = try BPFObject.open(path: path, buffer: nil, size: 0, options: options)
+        return OpaquePointer(Unmanaged.passRetained(object).toOpaque())
+    } catch {
+        return cNull(error)
+    }
+}
+
+@_cdecl("bpf_object__open")
+public func abi_bpf_object__open(_ path: UnsafePointer<CChar>?) -> OpaquePointer? {
+    abi_bpf_object__open_file(path, nil)
+}
+
+@_cdecl("bpf_object__open_mem")
+public func abi_bpf_object__open_mem(_ obj_buf: UnsafeRawPointer?, _ obj_buf_sz: Int, _ opts: UnsafePointer<bpf_object_open_opts>?) -> OpaquePointer? {
+    guard let obj_buf, obj_buf_sz != 0 else { return cNull(.EINVAL) }
+    do throws(BPFError) {
+        let options = try openOptions(opts)
+        let object = try BPFObject.open(path: nil, buffer: obj_buf, size: obj_buf_sz, options: options)
+        return OpaquePointer(Unmanaged.passRetained(object).toOpaque())
+    } catch {
+        return cNull(error)
+    }
+}
+
+@_cdecl("bpf_object__close")
+public func abi_bpf_object__close(_ object: OpaquePointer?) {
+    guard let object, !isErrorPointer(UnsafeRawPointer(object)) else { return }
+    Unmanaged<BPFObject>.fromOpaque(UnsafeRawPointer(object)).release()
+}
+
+@_cdecl("bpf_object__name")
+public func abi_bpf_object__name(_ obj: OpaquePointer?) -> UnsafePointer<CChar>? {
+    guard let o = objectFrom(obj) else { return cNull(.EINVAL) }
+    return UnsafePointer(o.name)
+}
+
+@_cdecl("bpf_object__kversion")
+public func abi_bpf_object__kversion(_ obj: OpaquePointer?) -> UInt32 { objectFrom(obj)?.kernelVersion ?? 0 }
+
+@_cdecl("bpf_object__set_kversion")
+public func abi_bpf_object__set_kversion(_ obj: OpaquePointer?, _ kern_version: UInt32) -> Int32 {
     cResult { () throws(BPFError) in
-        try ObjectCommands.pin(fd: fd, path: pathname)
+        guard let o = objectFrom(obj), !o.loaded else { throw .EINVAL }
+        o.kernelVersion = kern_version
         return 0
     }
 }
 
-@_cdecl("bpf_obj_get")
-public func abi_bpf_obj_get(_ pathname: UnsafePointer<CChar>?) -> Int32 {
-    abi_bpf_obj_get_opts(pathname, nil)
+@_cdecl("bpf_object__btf")
+public func abi_bpf_object__btf(_ obj: OpaquePointer?) -> OpaquePointer? {
+    guard let btf = objectFrom(obj)?.btf else { return nil }
+    return OpaquePointer(Unmanaged.passUnretained(btf).toOpaque())
 }
 
-@_cdecl("bpf_obj_get_opts")
-public func abi_bpf_obj_get_opts(_ pathname: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_obj_get_opts>?) -> Int32 {
-    cResult { () throws(BPFError) in
-        try Opts.validate(opts, SBPF_OPTS_bpf_obj_get_opts, "bpf_obj_get_opts")
-        typealias O = MemoryLayout<bpf_obj_get_opts>
-        return try ObjectCommands.get(path: pathname, fileFlags: Opts.get(opts, O.offset(of: \.file_flags), 0))
-    }
-}
+@_cdecl("bpf_object__btf_fd")
+public func abi_bpf_object__btf_fd(_ obj: OpaquePointer?) -> Int32 { objectFrom(obj)?.btf?.fd ?? -1 }
 
-/// get_next_id for every kind. The reference writes `next_id` only on success (and
-/// crashes on NULL there); we answer EINVAL for NULL.
-func nextID(_ kind: ObjectKind, _ start: UInt32, _ next: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    cResult { () throws(BPFError) in
-        guard let next else { throw .EINVAL }
-        next.pointee = try ObjectCommands.nextID(kind, after: start)
-        return 0
-    }
-}
-
-@_cdecl("bpf_prog_get_next_id")
-public func abi_bpf_prog_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 { nextID(.program, start_id, next_id) }
-
-@_cdecl("bpf_map_get_next_id")
-public func abi_bpf_map_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 { nextID(.map, start_id, next_id) }
-
-@_cdecl("bpf_btf_get_next_id")
-public func abi_bpf_btf_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 { nextID(.btf, start_id, next_id) }
-
-@_cdecl("bpf_link_get_next_id")
-public func abi_bpf_link_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 { nextID(.link, start_id, next_id) }
-
-/// get_fd_by_id for every kind, with or without opts.
-func fdByID(_ kind: ObjectKind, _ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
-    cResult { () throws(BPFError) in
-        try Opts.validate(opts, SBPF_OPTS_bpf_get_fd_by_id_opts, "bpf_get_fd_by_id_opts")
-        typealias O = MemoryLayout<bpf_get_fd_by_id_opts>
-        return try ObjectCommands.fd(kind, id: id, openFlags: Opts.get(opts, O.offset(of: \.open_flags), 0))
-    }
-}
-
-@_cdecl("bpf_prog_get_fd_by_id")
-public func abi_bpf_prog_get_fd_by_id(_ id: UInt32) -> Int32 { fdByID(.program, id, nil) }
-
-@_cdecl("bpf_prog_get_fd_by_id_opts")
-public func abi_bpf_prog_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 { fdByID(.program, id, opts) }
-
-@_cdecl("bpf_map_get_fd_by_id")
-public func abi_bpf_map_get_fd_by_id(_ id: UInt32) -> Int32 { fdByID(.map, id, nil) }
-
-@_cdecl("bpf_map_get_fd_by_id_opts")
-public func abi_bpf_map_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 { fdByID(.map, id, opts) }
-
-@_cdecl("bpf_btf_get_fd_by_id")
-public func abi_bpf_btf_get_fd_by_id(_ id: UInt32) -> Int32 { fdByID(.btf, id, nil) }
-
-@_cdecl("bpf_btf_get_fd_by_id_opts")
-public func abi_bpf_btf_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 { fdByID(.btf, id, opts) }
-
-@_cdecl("bpf_link_get_fd_by_id")
-public func abi_bpf_link_get_fd_by_id(_ id: UInt32) -> Int32 { fdByID(.link, id, nil) }
-
-@_cdecl("bpf_link_get_fd_by_id_opts")
-public func abi_bpf_link_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 { fdByID(.link, id, opts) }
-
-/// The reference reads `*info_len` before the call (NULL crashes it); we answer EINVAL.
-@_cdecl("bpf_obj_get_info_by_fd")
-public func abi_bpf_obj_get_info_by_fd(_ bpf_fd: Int32, _ info: UnsafeMutableRawPointer?, _ info_len: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    cResult { () throws(BPFError) in
-        guard let info_len else { throw .EINVAL }
-        info_len.pointee = try ObjectCommands.info(fd: bpf_fd, info: info, length: info_len.pointee)
-        return 0
-    }
-}
-
-@_cdecl("bpf_enable_stats")
-public func abi_bpf_enable_stats(_ type: bpf_stats_type) -> Int32 {
-    cResult { () throws(BPFError) in try ObjectCommands.enableStats(type: type.rawValue) }
-}
-
-/// Every out-pointer is written, even on failure, as the reference does; it crashes
-/// on any NULL one, we answer EINVAL before calling the kernel.
-@_cdecl("bpf_task_fd_query")
-public func abi_bpf_task_fd_query(_ pid: Int32, _ fd: Int32, _ flags: UInt32, _ buf: UnsafeMutablePointer<CChar>?, _ buf_len: UnsafeMutablePointer<UInt32>?, _ prog_id: UnsafeMutablePointer<UInt32>?, _ fd_type: UnsafeMutablePointer<UInt32>?, _ probe_offset: UnsafeMutablePointer<UInt64>?, _ probe_addr: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    cResult { () throws(BPFError) in
-        guard let buf_len, let prog_id, let fd_type, let probe_offset, let probe_addr else { throw .EINVAL }
-        var result = ObjectCommands.TaskFDQueryResult()
-        defer {
-            buf_len.pointee = result.bufferLength
-            prog_id.pointee = result.programID
-            fd_type.pointee = result.fdType
-            probe_offset.pointee = result.probeOffset
-            probe_addr.pointee = result.probeAddress
+/// Iteration: a program of another object is an error (EINVAL), as in the reference.
+func iterate(_ obj: OpaquePointer?, _ prog: OpaquePointer?, forward: Bool) -> OpaquePointer? {
+    guard let o = objectFrom(obj) else { return nil }
+    var index: Int? = nil
+    if let p = programFrom(prog) {
+        if p.object !== o {
+            Log.warn("libbpf: error: program handler doesn't match object\n")
+            return cNull(.EINVAL)
         }
-        try ObjectCommands.taskFDQuery(pid: pid, fd: fd, flags: flags, buffer: buf, bufferLength: buf_len.pointee, result: &result)
-        return 0
+        index = p.index
     }
+    return programHandle(forward ? o.nextProgram(after: index) : o.previousProgram(before: index))
+}
+
+@_cdecl("bpf_object__next_program")
+public func abi_bpf_object__next_program(_ obj: OpaquePointer?, _ prog: OpaquePointer?) -> OpaquePointer? {
+    iterate(obj, prog, forward: true)
+}
+
+@_cdecl("bpf_object__prev_program")
+public func abi_bpf_object__prev_program(_ obj: OpaquePointer?, _ prog: OpaquePointer?) -> OpaquePointer? {
+    iterate(obj, prog, forward: false)
+}
+
+@_cdecl("bpf_object__find_program_by_name")
+public func abi_bpf_object__find_program_by_name(_ obj: OpaquePointer?, _ name: UnsafePointer<CChar>?) -> OpaquePointer? {
+    guard let o = objectFrom(obj), let name else { return cNull(.EINVAL) }
+    guard let program = o.program(named: name) else { return cNull(.ENOENT) }
+    return programHandle(program)
 }

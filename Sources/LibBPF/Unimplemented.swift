@@ -8,6 +8,30 @@ import CBPF
 import BPFCore  // one module in the Embedded build
 #endif
 
+// bpf.h: int (__u32)
+@_cdecl("bpf_btf_get_fd_by_id")
+public func abi_bpf_btf_get_fd_by_id(_ id: UInt32) -> Int32 {
+    return Int32(unsupported("bpf_btf_get_fd_by_id"))
+}
+
+// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
+@_cdecl("bpf_btf_get_fd_by_id_opts")
+public func abi_bpf_btf_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
+    return Int32(unsupported("bpf_btf_get_fd_by_id_opts"))
+}
+
+// bpf.h: int (__u32, __u32 *)
+@_cdecl("bpf_btf_get_next_id")
+public func abi_bpf_btf_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
+    return Int32(unsupported("bpf_btf_get_next_id"))
+}
+
+// bpf.h: int (enum bpf_stats_type)
+@_cdecl("bpf_enable_stats")
+public func abi_bpf_enable_stats(_ type: bpf_stats_type) -> Int32 {
+    return Int32(unsupported("bpf_enable_stats"))
+}
+
 // libbpf.h: int (struct bpf_link *)
 @_cdecl("bpf_link__destroy")
 public func abi_bpf_link__destroy(_ link: OpaquePointer?) -> Int32 {
@@ -62,6 +86,24 @@ public func abi_bpf_link__unpin(_ link: OpaquePointer?) -> Int32 {
 @_cdecl("bpf_link__update_program")
 public func abi_bpf_link__update_program(_ link: OpaquePointer?, _ prog: OpaquePointer?) -> Int32 {
     return Int32(unsupported("bpf_link__update_program"))
+}
+
+// bpf.h: int (__u32)
+@_cdecl("bpf_link_get_fd_by_id")
+public func abi_bpf_link_get_fd_by_id(_ id: UInt32) -> Int32 {
+    return Int32(unsupported("bpf_link_get_fd_by_id"))
+}
+
+// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
+@_cdecl("bpf_link_get_fd_by_id_opts")
+public func abi_bpf_link_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
+    return Int32(unsupported("bpf_link_get_fd_by_id_opts"))
+}
+
+// bpf.h: int (__u32, __u32 *)
+@_cdecl("bpf_link_get_next_id")
+public func abi_bpf_link_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
+    return Int32(unsupported("bpf_link_get_next_id"))
 }
 
 // libbpf.h: int (struct bpf_linker *, const char *, const struct bpf_linker_file_opts *)
@@ -348,29 +390,52 @@ public func abi_bpf_map__value_size(_ map: OpaquePointer?) -> UInt32 {
     return 0
 }
 
+// bpf.h: int (__u32)
+@_cdecl("bpf_map_get_fd_by_id")
+public func abi_bpf_map_get_fd_by_id(_ id: UInt32) -> Int32 {
+    return Int32(unsupported("bpf_map_get_fd_by_id"))
+}
+
+// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
+@_cdecl("bpf_map_get_fd_by_id_opts")
+public func abi_bpf_map_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
+    return Int32(unsupported("bpf_map_get_fd_by_id_opts"))
+}
+
+// bpf.h: int (__u32, __u32 *)
+@_cdecl("bpf_map_get_next_id")
+public func abi_bpf_map_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
+    return Int32(unsupported("bpf_map_get_next_id"))
+}
+
+// bpf.h: int (const char *)
+@_cdecl("bpf_obj_get")
+public func abi_bpf_obj_get(_ pathname: UnsafePointer<CChar>?) -> Int32 {
+    return Int32(unsupported("bpf_obj_get"))
+}
+
+// bpf.h: int (int, void *, __u32 *)
+@_cdecl("bpf_obj_get_info_by_fd")
+public func abi_bpf_obj_get_info_by_fd(_ bpf_fd: Int32, _ info: UnsafeMutableRawPointer?, _ info_len: UnsafeMutablePointer<UInt32>?) -> Int32 {
+    return Int32(unsupported("bpf_obj_get_info_by_fd"))
+}
+
+// bpf.h: int (const char *, const struct bpf_obj_get_opts *)
+@_cdecl("bpf_obj_get_opts")
+public func abi_bpf_obj_get_opts(_ pathname: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_obj_get_opts>?) -> Int32 {
+    return Int32(unsupported("bpf_obj_get_opts"))
+}
+
+// bpf.h: int (int, const char *)
+@_cdecl("bpf_obj_pin")
+public func abi_bpf_obj_pin(_ fd: Int32, _ pathname: UnsafePointer<CChar>?) -> Int32 {
+    return Int32(unsupported("bpf_obj_pin"))
+}
+
 // libbpf.h: int (struct bpf_object_skeleton *)
 @_cdecl("bpf_object__attach_skeleton")
 public func abi_bpf_object__attach_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) -> Int32 {
     return Int32(unsupported("bpf_object__attach_skeleton"))
-}
-
-// libbpf.h: struct btf *(const struct bpf_object *)
-@_cdecl("bpf_object__btf")
-public func abi_bpf_object__btf(_ obj: OpaquePointer?) -> OpaquePointer? {
-    _ = unsupported("bpf_object__btf")
-    return nil
-}
-
-// libbpf.h: int (const struct bpf_object *)
-@_cdecl("bpf_object__btf_fd")
-public func abi_bpf_object__btf_fd(_ obj: OpaquePointer?) -> Int32 {
-    return Int32(unsupported("bpf_object__btf_fd"))
-}
-
-// libbpf.h: void (struct bpf_object *)
-@_cdecl("bpf_object__close")
-public func abi_bpf_object__close(_ object: OpaquePointer?) {
-    _ = unsupported("bpf_object__close")
 }
 
 // libbpf.h: void (struct bpf_object_skeleton *)
@@ -404,24 +469,10 @@ public func abi_bpf_object__find_map_fd_by_name(_ obj: OpaquePointer?, _ name: U
     return Int32(unsupported("bpf_object__find_map_fd_by_name"))
 }
 
-// libbpf.h: struct bpf_program *(const struct bpf_object *, const char *)
-@_cdecl("bpf_object__find_program_by_name")
-public func abi_bpf_object__find_program_by_name(_ obj: OpaquePointer?, _ name: UnsafePointer<CChar>?) -> OpaquePointer? {
-    _ = unsupported("bpf_object__find_program_by_name")
-    return nil
-}
-
 // libbpf.h: int (struct bpf_object *, struct gen_loader_opts *)
 @_cdecl("bpf_object__gen_loader")
 public func abi_bpf_object__gen_loader(_ obj: OpaquePointer?, _ opts: UnsafeMutablePointer<gen_loader_opts>?) -> Int32 {
     return Int32(unsupported("bpf_object__gen_loader"))
-}
-
-// libbpf.h: unsigned int (const struct bpf_object *)
-@_cdecl("bpf_object__kversion")
-public func abi_bpf_object__kversion(_ obj: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_object__kversion")
-    return 0
 }
 
 // libbpf.h: int (struct bpf_object *)
@@ -436,45 +487,10 @@ public func abi_bpf_object__load_skeleton(_ s: UnsafeMutablePointer<bpf_object_s
     return Int32(unsupported("bpf_object__load_skeleton"))
 }
 
-// libbpf.h: const char *(const struct bpf_object *)
-@_cdecl("bpf_object__name")
-public func abi_bpf_object__name(_ obj: OpaquePointer?) -> UnsafePointer<CChar>? {
-    _ = unsupported("bpf_object__name")
-    return nil
-}
-
 // libbpf.h: struct bpf_map *(const struct bpf_object *, const struct bpf_map *)
 @_cdecl("bpf_object__next_map")
 public func abi_bpf_object__next_map(_ obj: OpaquePointer?, _ map: OpaquePointer?) -> OpaquePointer? {
     _ = unsupported("bpf_object__next_map")
-    return nil
-}
-
-// libbpf.h: struct bpf_program *(const struct bpf_object *, struct bpf_program *)
-@_cdecl("bpf_object__next_program")
-public func abi_bpf_object__next_program(_ obj: OpaquePointer?, _ prog: OpaquePointer?) -> OpaquePointer? {
-    _ = unsupported("bpf_object__next_program")
-    return nil
-}
-
-// libbpf.h: struct bpf_object *(const char *)
-@_cdecl("bpf_object__open")
-public func abi_bpf_object__open(_ path: UnsafePointer<CChar>?) -> OpaquePointer? {
-    _ = unsupported("bpf_object__open")
-    return nil
-}
-
-// libbpf.h: struct bpf_object *(const char *, const struct bpf_object_open_opts *)
-@_cdecl("bpf_object__open_file")
-public func abi_bpf_object__open_file(_ path: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_object_open_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_object__open_file")
-    return nil
-}
-
-// libbpf.h: struct bpf_object *(const void *, size_t, const struct bpf_object_open_opts *)
-@_cdecl("bpf_object__open_mem")
-public func abi_bpf_object__open_mem(_ obj_buf: UnsafeRawPointer?, _ obj_buf_sz: Int, _ opts: UnsafePointer<bpf_object_open_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_object__open_mem")
     return nil
 }
 
@@ -515,19 +531,6 @@ public func abi_bpf_object__prev_map(_ obj: OpaquePointer?, _ map: OpaquePointer
     return nil
 }
 
-// libbpf.h: struct bpf_program *(const struct bpf_object *, struct bpf_program *)
-@_cdecl("bpf_object__prev_program")
-public func abi_bpf_object__prev_program(_ obj: OpaquePointer?, _ prog: OpaquePointer?) -> OpaquePointer? {
-    _ = unsupported("bpf_object__prev_program")
-    return nil
-}
-
-// libbpf.h: int (struct bpf_object *, __u32)
-@_cdecl("bpf_object__set_kversion")
-public func abi_bpf_object__set_kversion(_ obj: OpaquePointer?, _ kern_version: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_object__set_kversion"))
-}
-
 // libbpf.h: int (struct bpf_object *, const char *)
 @_cdecl("bpf_object__unpin_maps")
 public func abi_bpf_object__unpin_maps(_ obj: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
@@ -538,6 +541,24 @@ public func abi_bpf_object__unpin_maps(_ obj: OpaquePointer?, _ path: UnsafePoin
 @_cdecl("bpf_object__unpin_programs")
 public func abi_bpf_object__unpin_programs(_ obj: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
     return Int32(unsupported("bpf_object__unpin_programs"))
+}
+
+// bpf.h: int (__u32)
+@_cdecl("bpf_prog_get_fd_by_id")
+public func abi_bpf_prog_get_fd_by_id(_ id: UInt32) -> Int32 {
+    return Int32(unsupported("bpf_prog_get_fd_by_id"))
+}
+
+// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
+@_cdecl("bpf_prog_get_fd_by_id_opts")
+public func abi_bpf_prog_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
+    return Int32(unsupported("bpf_prog_get_fd_by_id_opts"))
+}
+
+// bpf.h: int (__u32, __u32 *)
+@_cdecl("bpf_prog_get_next_id")
+public func abi_bpf_prog_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
+    return Int32(unsupported("bpf_prog_get_next_id"))
 }
 
 // libbpf.h: void (struct bpf_prog_linfo *)
@@ -714,99 +735,10 @@ public func abi_bpf_program__attach_xdp(_ prog: OpaquePointer?, _ ifindex: Int32
     return nil
 }
 
-// libbpf.h: bool (const struct bpf_program *)
-@_cdecl("bpf_program__autoattach")
-public func abi_bpf_program__autoattach(_ prog: OpaquePointer?) -> Bool {
-    _ = unsupported("bpf_program__autoattach")
-    return false
-}
-
-// libbpf.h: bool (const struct bpf_program *)
-@_cdecl("bpf_program__autoload")
-public func abi_bpf_program__autoload(_ prog: OpaquePointer?) -> Bool {
-    _ = unsupported("bpf_program__autoload")
-    return false
-}
-
-// libbpf.h: enum bpf_attach_type (const struct bpf_program *)
-@_cdecl("bpf_program__expected_attach_type")
-public func abi_bpf_program__expected_attach_type(_ prog: OpaquePointer?) -> bpf_attach_type {
-    _ = unsupported("bpf_program__expected_attach_type")
-    return bpf_attach_type(rawValue: 0)
-}
-
-// libbpf.h: int (const struct bpf_program *)
-@_cdecl("bpf_program__fd")
-public func abi_bpf_program__fd(_ prog: OpaquePointer?) -> Int32 {
-    return Int32(unsupported("bpf_program__fd"))
-}
-
-// libbpf.h: __u32 (const struct bpf_program *)
-@_cdecl("bpf_program__flags")
-public func abi_bpf_program__flags(_ prog: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_program__flags")
-    return 0
-}
-
-// libbpf_legacy.h: enum bpf_attach_type (const struct bpf_program *)
-@_cdecl("bpf_program__get_expected_attach_type")
-public func abi_bpf_program__get_expected_attach_type(_ prog: OpaquePointer?) -> bpf_attach_type {
-    _ = unsupported("bpf_program__get_expected_attach_type")
-    return bpf_attach_type(rawValue: 0)
-}
-
-// libbpf_legacy.h: enum bpf_prog_type (const struct bpf_program *)
-@_cdecl("bpf_program__get_type")
-public func abi_bpf_program__get_type(_ prog: OpaquePointer?) -> bpf_prog_type {
-    _ = unsupported("bpf_program__get_type")
-    return bpf_prog_type(rawValue: 0)
-}
-
-// libbpf.h: size_t (const struct bpf_program *)
-@_cdecl("bpf_program__insn_cnt")
-public func abi_bpf_program__insn_cnt(_ prog: OpaquePointer?) -> Int {
-    return Int(unsupported("bpf_program__insn_cnt"))
-}
-
-// libbpf.h: const struct bpf_insn *(const struct bpf_program *)
-@_cdecl("bpf_program__insns")
-public func abi_bpf_program__insns(_ prog: OpaquePointer?) -> UnsafePointer<bpf_insn>? {
-    _ = unsupported("bpf_program__insns")
-    return nil
-}
-
-// libbpf.h: const char *(const struct bpf_program *, size_t *)
-@_cdecl("bpf_program__log_buf")
-public func abi_bpf_program__log_buf(_ prog: OpaquePointer?, _ log_size: UnsafeMutablePointer<Int>?) -> UnsafePointer<CChar>? {
-    _ = unsupported("bpf_program__log_buf")
-    return nil
-}
-
-// libbpf.h: __u32 (const struct bpf_program *)
-@_cdecl("bpf_program__log_level")
-public func abi_bpf_program__log_level(_ prog: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_program__log_level")
-    return 0
-}
-
-// libbpf.h: const char *(const struct bpf_program *)
-@_cdecl("bpf_program__name")
-public func abi_bpf_program__name(_ prog: OpaquePointer?) -> UnsafePointer<CChar>? {
-    _ = unsupported("bpf_program__name")
-    return nil
-}
-
 // libbpf.h: int (struct bpf_program *, const char *)
 @_cdecl("bpf_program__pin")
 public func abi_bpf_program__pin(_ prog: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
     return Int32(unsupported("bpf_program__pin"))
-}
-
-// libbpf.h: const char *(const struct bpf_program *)
-@_cdecl("bpf_program__section_name")
-public func abi_bpf_program__section_name(_ prog: OpaquePointer?) -> UnsafePointer<CChar>? {
-    _ = unsupported("bpf_program__section_name")
-    return nil
 }
 
 // libbpf.h: int (struct bpf_program *, int, const char *)
@@ -815,65 +747,10 @@ public func abi_bpf_program__set_attach_target(_ prog: OpaquePointer?, _ attach_
     return Int32(unsupported("bpf_program__set_attach_target"))
 }
 
-// libbpf.h: void (struct bpf_program *, bool)
-@_cdecl("bpf_program__set_autoattach")
-public func abi_bpf_program__set_autoattach(_ prog: OpaquePointer?, _ autoattach: Bool) {
-    _ = unsupported("bpf_program__set_autoattach")
-}
-
-// libbpf.h: int (struct bpf_program *, bool)
-@_cdecl("bpf_program__set_autoload")
-public func abi_bpf_program__set_autoload(_ prog: OpaquePointer?, _ autoload: Bool) -> Int32 {
-    return Int32(unsupported("bpf_program__set_autoload"))
-}
-
-// libbpf.h: int (struct bpf_program *, enum bpf_attach_type)
-@_cdecl("bpf_program__set_expected_attach_type")
-public func abi_bpf_program__set_expected_attach_type(_ prog: OpaquePointer?, _ type: bpf_attach_type) -> Int32 {
-    return Int32(unsupported("bpf_program__set_expected_attach_type"))
-}
-
-// libbpf.h: int (struct bpf_program *, __u32)
-@_cdecl("bpf_program__set_flags")
-public func abi_bpf_program__set_flags(_ prog: OpaquePointer?, _ flags: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_program__set_flags"))
-}
-
 // libbpf.h: void (struct bpf_program *, __u32)
 @_cdecl("bpf_program__set_ifindex")
 public func abi_bpf_program__set_ifindex(_ prog: OpaquePointer?, _ ifindex: UInt32) {
     _ = unsupported("bpf_program__set_ifindex")
-}
-
-// libbpf.h: int (struct bpf_program *, struct bpf_insn *, size_t)
-@_cdecl("bpf_program__set_insns")
-public func abi_bpf_program__set_insns(_ prog: OpaquePointer?, _ new_insns: UnsafeMutablePointer<bpf_insn>?, _ new_insn_cnt: Int) -> Int32 {
-    return Int32(unsupported("bpf_program__set_insns"))
-}
-
-// libbpf.h: int (struct bpf_program *, char *, size_t)
-@_cdecl("bpf_program__set_log_buf")
-public func abi_bpf_program__set_log_buf(_ prog: OpaquePointer?, _ log_buf: UnsafeMutablePointer<CChar>?, _ log_size: Int) -> Int32 {
-    return Int32(unsupported("bpf_program__set_log_buf"))
-}
-
-// libbpf.h: int (struct bpf_program *, __u32)
-@_cdecl("bpf_program__set_log_level")
-public func abi_bpf_program__set_log_level(_ prog: OpaquePointer?, _ log_level: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_program__set_log_level"))
-}
-
-// libbpf.h: int (struct bpf_program *, enum bpf_prog_type)
-@_cdecl("bpf_program__set_type")
-public func abi_bpf_program__set_type(_ prog: OpaquePointer?, _ type: bpf_prog_type) -> Int32 {
-    return Int32(unsupported("bpf_program__set_type"))
-}
-
-// libbpf.h: enum bpf_prog_type (const struct bpf_program *)
-@_cdecl("bpf_program__type")
-public func abi_bpf_program__type(_ prog: OpaquePointer?) -> bpf_prog_type {
-    _ = unsupported("bpf_program__type")
-    return bpf_prog_type(rawValue: 0)
 }
 
 // libbpf.h: void (struct bpf_program *)
@@ -886,6 +763,12 @@ public func abi_bpf_program__unload(_ prog: OpaquePointer?) {
 @_cdecl("bpf_program__unpin")
 public func abi_bpf_program__unpin(_ prog: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
     return Int32(unsupported("bpf_program__unpin"))
+}
+
+// bpf.h: int (int, int, __u32, char *, __u32 *, __u32 *, __u32 *, __u64 *, __u64 *)
+@_cdecl("bpf_task_fd_query")
+public func abi_bpf_task_fd_query(_ pid: Int32, _ fd: Int32, _ flags: UInt32, _ buf: UnsafeMutablePointer<CChar>?, _ buf_len: UnsafeMutablePointer<UInt32>?, _ prog_id: UnsafeMutablePointer<UInt32>?, _ fd_type: UnsafeMutablePointer<UInt32>?, _ probe_offset: UnsafeMutablePointer<UInt64>?, _ probe_addr: UnsafeMutablePointer<UInt64>?) -> Int32 {
+    return Int32(unsupported("bpf_task_fd_query"))
 }
 
 // libbpf.h: int (const struct bpf_tc_hook *, struct bpf_tc_opts *)

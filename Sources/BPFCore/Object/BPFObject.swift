@@ -1,0 +1,91 @@
+import CBPF
+
+/// A BPF object file opened for loading (`struct bpf_object`): its programs, maps,
+/// BTF and settings. Opening reads the ELF file once and copies what it needs;
+/// nothing here touches the kernel until load.
+public final class BPFObject {
+    /// The path given to open, or the object name for a memory buffer.
+    public let path: [CChar]
+    /// At most 15 characters: the file's base name up to its first '.', or the
+    /// object_name option.
+    public let name: [CChar]
+    public var license: [CChar] = [CChar](repeating: 0, count: 64)
+    public var kernelVersion: UInt32
+    public var programs: [BPFProgram] = []
+    public var btf: BTF?
+    public var btfExt: BTFExt?
+    public var logBuffer: UnsafeMutablePointer<CChar>?
+    public var logSize: Int = 0
+    public var logLevel: UInt32 = 0
+    public var kconfig: [CChar]?
+    public var btfCustomPath: [CChar]?
+    public var loaded = false
+
+    /// ELF facts the open phase records (indices are ELF section indices; -1 none).
+    public var textSectionIndex = -1
+    public var mapsSectionIndex = -1
+    public var structOpsSectionIndex = -1
+    public var symbolsSectionIndex = -1
+    public var stringTableIndex = 0
+    /// Sections later stages need (data, rodata, bss, relocations, .maps), by ELF index.
+    public var sections: [ObjectSection] = []
+    /// The raw ELF symbol table (Elf64_Sym records).
+    var symbols: [UInt8] = []
+
+    init(path: UnsafePointer<CChar>, name: UnsafePointer<CChar>?) {
+        self.path = cStringArray(path)
+        var objectName = [CChar](repeating: 0, count: 16)
+        if let name {
+            copyTruncated(name, into: &objectName)
+        } else {
+            // basename(path), cut at the first '.'.
+            var base = path
+            var p = path
+            while p.pointee != 0 {
+                if p.pointee == CChar(UInt8(ascii: "/")) { base = p + 1 }
+                p += 1
+            }
+            copyTruncated(base, into: &objectName)
+            if let dot = objectName.firstIndex(of: CChar(UInt8(ascii: "."))) { objectName[dot] = 0 }
+        }
+        self.name = objectName
+        self.kernelVersion = KernelVersion.current()
+    }
+
+    /// Programs as the C API iterates them: subprograms are skipped.
+    public func nextProgram(after index: Int?) -> BPFProgram? {
+        var i = index.map { $0 + 1 } ?? 0
+        while i < programs.count {
+            if !programs[i].isSubprogram { return programs[i] }
+            i += 1
+        }
+        return nil
+    }
+
+    public func previousProgram(before index: Int?) -> BPFProgram? {
+        var i = index.map { $0 - 1 } ?? programs.count - 1
+        while i >= 0 {
+            if !programs[i].isSubprogram { return programs[i] }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// The first non-subprogram named `name`.
+    public func program(named name: UnsafePointer<CChar>) -> BPFProgram? {
+        for program in programs where !program.isSubprogram {
+            if strcmp(program.name, name) == 0 { return program }
+        }
+        return nil
+    }
+}
+
+/// strlcpy into a fixed array: at most count-1 bytes, always terminated.
+func copyTruncated(_ source: UnsafePointer<CChar>, into destination: inout [CChar]) {
+    var i = 0
+    while i < destination.count - 1, source[i] != 0 {
+        destination[i] = source[i]
+        i += 1
+    }
+    destination[i] = 0
+}

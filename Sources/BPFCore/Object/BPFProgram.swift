@@ -1,0 +1,79 @@
+import CBPF
+
+/// One BPF program of an object (`struct bpf_program`): a function found in an
+/// executable section. Functions of `.text` are subprograms when the object has
+/// other programs too; they are linked into the programs that call them.
+public final class BPFProgram {
+    // The object owns its programs; unowned(unsafe) avoids a cycle (Embedded
+    // Swift has no weak or safe unowned references).
+    public unowned(unsafe) let object: BPFObject
+    /// Position in `object.programs` (handles are iterated by index).
+    public internal(set) var index: Int
+    /// Owned C strings (their addresses are handed to C callers).
+    public let name: UnsafeMutablePointer<CChar>
+    /// The section name, without a leading "?" (which only turns autoload off).
+    public let sectionName: UnsafeMutablePointer<CChar>
+    public let sectionIndex: Int
+    /// Where the function starts in its section, in instructions.
+    public let sectionInstructionOffset: Int
+    public let sectionInstructionCount: Int
+    public var instructions: [bpf_insn]
+    public var type: UInt32 = BPF_PROG_TYPE_UNSPEC.rawValue
+    public var expectedAttachType: UInt32 = 0
+    public var flags: UInt32 = 0
+    public var autoload: Bool
+    public var autoattach = true
+    public var logLevel: UInt32
+    public var logBuffer: UnsafeMutablePointer<CChar>?
+    public var logSize: Int = 0
+    public var fd: Int32 = -1
+    /// A global function with hidden/internal visibility: its BTF FUNC is marked
+    /// static at load so the verifier checks it in its caller's context.
+    public var markBTFStatic = false
+
+    init(object: BPFObject, index: Int, name: UnsafePointer<CChar>, sectionName: UnsafePointer<CChar>,
+         sectionIndex: Int, offset: Int, code: UnsafeRawPointer, size: Int) {
+        self.object = object
+        self.index = index
+        self.name = strdup(name)!
+        var section = sectionName
+        if section[0] == CChar(UInt8(ascii: "?")) {
+            autoload = false
+            section += 1
+        } else {
+            autoload = true
+        }
+        self.sectionName = strdup(section)!
+        self.sectionIndex = sectionIndex
+        self.sectionInstructionOffset = offset / 8
+        self.sectionInstructionCount = size / 8
+        self.instructions = [bpf_insn](unsafeUninitializedCapacity: size / 8) { buffer, count in
+            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: code, byteCount: size)
+            count = size / 8
+        }
+        self.logLevel = object.logLevel
+    }
+
+    deinit {
+        free(name)
+        free(sectionName)
+        if fd >= 0 { _ = close(fd) }
+    }
+
+    /// Whether this is a `.text` function called by other programs rather than a
+    /// program of its own (the reference's rule: `.text` functions are subprograms
+    /// unless the object has a single program).
+    public var isSubprogram: Bool {
+        sectionIndex == object.textSectionIndex && object.programs.count > 1
+    }
+}
+
+/// A NUL-terminated copy of a C string.
+func cStringArray(_ s: UnsafePointer<CChar>) -> [CChar] {
+    let length = Int(strlen(s))
+    return [CChar](unsafeUninitializedCapacity: length + 1) { buffer, count in
+        buffer.baseAddress!.update(from: s, count: length)
+        buffer[length] = 0
+        count = length + 1
+    }
+}

@@ -1,0 +1,348 @@
+import CBPF
+
+/// What `bpf_object_open_opts` asks for.
+public struct ObjectOpenOptions {
+    public var objectName: UnsafePointer<CChar>?
+    public var pinRootPath: UnsafePointer<CChar>?
+    public var kconfig: UnsafePointer<CChar>?
+    public var btfCustomPath: UnsafePointer<CChar>?
+    public var kernelLogBuffer: UnsafeMutablePointer<CChar>?
+    public var kernelLogSize: Int = 0
+    public var kernelLogLevel: UInt32 = 0
+    public init() {}
+}
+
+/// Kinds of data section an object can have (`.data*`, `.rodata*`, `.bss`), and
+/// relocation sections: what later stages (maps, relocations) look at.
+public enum ObjectSectionKind: UInt8 {
+    case none, data, rodata, bss, relocations
+}
+
+/// One ELF section the open phase remembered, with its data copied out of libelf.
+public struct ObjectSection {
+    public var kind: ObjectSectionKind = .none
+    public var name: [CChar] = []
+    public var header = Elf64_Shdr()
+    public var data: [UInt8] = []
+}
+
+extension BPFObject {
+    /// `bpf_object__open_file` / `bpf_object__open_mem`: parses the object and
+    /// prepares programs and maps, without touching the kernel.
+    public static func open(path: UnsafePointer<CChar>?, buffer: UnsafeRawPointer?, size: Int,
+                            options: ObjectOpenOptions) throws(BPFError) -> BPFObject {
+        if elf_version(UInt32(EV_CURRENT)) == UInt32(EV_NONE) {
+            Log.warn("libbpf: failed to init libelf for \(path.map { String(cString: $0) } ?? "(mem buf)")\n")
+            throw BPFError(Int32(LIBBPF_ERRNO__LIBELF.rawValue))
+        }
+        var displayPath: [CChar]
+        var objectName = options.objectName
+        var generatedName = [CChar](repeating: 0, count: 64)
+        if let buffer {
+            if objectName == nil {
+                // "<buffer address>-<size>" in hex, as the reference names buffers.
+                let text = hexString(UInt(bitPattern: Int(bitPattern: buffer))) + "-" + hexString(UInt(size))
+                var copy = text
+                copy.withUTF8 { bytes in
+                    for i in 0..<min(bytes.count, 63) { generatedName[i] = CChar(bitPattern: bytes[i]) }
+                }
+            }
+            displayPath = objectName.map(cStringArray) ?? generatedName
+            Log.debug("libbpf: loading object '\(String(cString: displayPath))' from buffer\n")
+        } else {
+            displayPath = cStringArray(path!)
+        }
+        if UInt(bitPattern: options.kernelLogSize) > UInt(UInt32.max) { throw .EINVAL }
+        if options.kernelLogSize != 0 && options.kernelLogBuffer == nil { throw .EINVAL }
+
+        let object = displayPath.withUnsafeBufferPointer { p in
+            generatedName.withUnsafeBufferPointer { g in
+                BPFObject(path: p.baseAddress!, name: buffer != nil ? (objectName ?? g.baseAddress!) : objectName)
+            }
+        }
+        object.logBuffer = options.kernelLogBuffer
+        object.logSize = options.kernelLogSize
+        object.logLevel = options.kernelLogLevel
+        if let custom = options.btfCustomPath {
+            if strlen(custom) >= 4096 { throw BPFError(ENAMETOOLONG) }
+            object.btfCustomPath = cStringArray(custom)
+        }
+        if let kconfig = options.kconfig { object.kconfig = cStringArray(kconfig) }
+        _ = objectName
+        objectName = nil
+
+        let display = String(cString: displayPath)
+        let elf = try displayPath.withUnsafeBufferPointer { (p) throws(BPFError) -> ELFFile in
+            try ELFFile.open(path: p.baseAddress!, buffer: buffer, size: size, displayName: display)
+        }
+        try object.collectSections(elf)
+        try object.collectExterns(elf)
+        try object.finalizeBTF()
+        try object.initializeMaps(elf, options: options)
+        try object.initializePrograms()
+        try object.collectRelocations(elf)
+        return object
+    }
+
+    var displayPath: String { path.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
+
+    /// `bpf_object__elf_collect`: finds the symbol table, then classifies every
+    /// section, creating programs from executable ones.
+    func collectSections(_ elf: ELFFile) throws(BPFError) {
+        let format = BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
+        let count = try elf.sectionCount()
+        sections = [ObjectSection](repeating: ObjectSection(), count: count)
+
+        // Pass 1: the symbol table, which program discovery needs.
+        var scn = elf.nextSection(after: nil)
+        while let current = scn {
+            let sh = try elf.sectionHeader(current)
+            if sh.pointee.sh_type == UInt32(SHT_SYMTAB) {
+                if symbolsSectionIndex >= 0 {
+                    Log.warn("libbpf: elf: multiple symbol tables in \(displayPath)\n")
+                    throw format
+                }
+                let data = try elf.sectionData(current, name: nil)
+                symbolsSectionIndex = Int(elf_ndxscn(current))
+                stringTableIndex = Int(sh.pointee.sh_link)
+                symbols = copyBytes(data)
+            }
+            scn = elf.nextSection(after: current)
+        }
+        if symbolsSectionIndex < 0 {
+            Log.warn("libbpf: elf: couldn't find symbol table in \(displayPath), stripped object file?\n")
+            throw .ENOENT
+        }
+
+        // Pass 2: every section.
+        var btfData: UnsafeMutablePointer<Elf_Data>? = nil
+        var btfExtData: UnsafeMutablePointer<Elf_Data>? = nil
+        var lastIndex = 0
+        scn = elf.nextSection(after: nil)
+        while let current = scn {
+            defer { scn = elf.nextSection(after: current) }
+            let index = Int(elf_ndxscn(current))
+            lastIndex = index
+            let sh = try elf.sectionHeader(current)
+            let name = try elf.sectionName(sh.pointee.sh_name, section: index)
+            if BPFObject.isIgnored(sh.pointee, name) { continue }
+            let data = try elf.sectionData(current, name: name)
+            let size = data.pointee.d_size
+            Log.debug("libbpf: elf: section(\(index)) \(String(cString: name)), size \(size), link \(Int32(bitPattern: sh.pointee.sh_link)), flags \(hexString(UInt(sh.pointee.sh_flags))), type=\(Int32(bitPattern: sh.pointee.sh_type))\n")
+            let type = sh.pointee.sh_type
+            if strcmp(name, "license") == 0 {
+                initializeLicense(data)
+            } else if strcmp(name, "version") == 0 {
+                try initializeKernelVersion(data)
+            } else if strcmp(name, "maps") == 0 {
+                Log.warn("libbpf: elf: legacy map definitions in 'maps' section are not supported by libbpf v1.0+\n")
+                throw .ENOTSUP
+            } else if strcmp(name, ".maps") == 0 {
+                mapsSectionIndex = index
+                recordSection(index, .none, name, sh, data)
+            } else if strcmp(name, ".BTF") == 0 {
+                if type != UInt32(SHT_PROGBITS) { throw format }
+                btfData = data
+            } else if strcmp(name, ".BTF.ext") == 0 {
+                if type != UInt32(SHT_PROGBITS) { throw format }
+                btfExtData = data
+            } else if type == UInt32(SHT_SYMTAB) {
+                // read in pass 1
+            } else if type == UInt32(SHT_PROGBITS) && size > 0 {
+                if sh.pointee.sh_flags & UInt64(SHF_EXECINSTR) != 0 {
+                    if strcmp(name, ".text") == 0 { textSectionIndex = index }
+                    try addPrograms(elf, data: data, sectionName: name, sectionIndex: index)
+                } else if strcmp(name, ".data") == 0 || strncmp(name, ".data.", 6) == 0 {
+                    recordSection(index, .data, name, sh, data)
+                } else if strcmp(name, ".rodata") == 0 || strncmp(name, ".rodata.", 8) == 0 {
+                    recordSection(index, .rodata, name, sh, data)
+                } else if strcmp(name, ".struct_ops") == 0 {
+                    structOpsSectionIndex = index
+                    recordSection(index, .none, name, sh, data)
+                } else {
+                    Log.info("libbpf: elf: skipping unrecognized data section(\(index)) \(String(cString: name))\n")
+                }
+            } else if type == UInt32(SHT_REL) {
+                let target = Int(sh.pointee.sh_info)
+                if sh.pointee.sh_entsize != UInt64(MemoryLayout<Elf64_Rel>.size) || target >= count { throw format }
+                // Only relocations of code, of .struct_ops and of .maps matter.
+                if !sectionIsExecutable(elf, target) && strcmp(name, ".rel.struct_ops") != 0 && strcmp(name, ".rel.maps") != 0 {
+                    let targetName = elf.section(at: target).flatMap { s -> UnsafePointer<CChar>? in
+                        guard let h = elf64_getshdr(s) else { return nil }
+                        return elf.string(table: elf.sectionNamesIndex, offset: h.pointee.sh_name)
+                    }
+                    Log.info("libbpf: elf: skipping relo section(\(index)) \(String(cString: name)) for section(\(target)) \(targetName.map { String(cString: $0) } ?? "<?>")\n")
+                    continue
+                }
+                recordSection(index, .relocations, name, sh, data)
+            } else if type == UInt32(SHT_NOBITS) && strcmp(name, ".bss") == 0 {
+                recordSection(index, .bss, name, sh, data)
+            } else {
+                Log.info("libbpf: elf: skipping section(\(index)) \(String(cString: name)) (size \(sh.pointee.sh_size))\n")
+            }
+        }
+        if stringTableIndex == 0 || stringTableIndex > lastIndex {
+            Log.warn("libbpf: elf: symbol strings section missing or invalid in \(displayPath)\n")
+            throw format
+        }
+        // By section, then by offset in it (how the reference orders them).
+        programs.sort { ($0.sectionIndex, $0.sectionInstructionOffset) < ($1.sectionIndex, $1.sectionInstructionOffset) }
+        for (i, program) in programs.enumerated() { program.index = i }
+        try initializeBTF(btfData, btfExtData, elf)
+    }
+
+    /// Sections the reference never looks at: string tables, address-significance
+    /// tables, an empty .text, DWARF, and relocations of DWARF and BTF.
+    static func isIgnored(_ sh: Elf64_Shdr, _ name: UnsafePointer<CChar>) -> Bool {
+        if sh.sh_type == UInt32(SHT_STRTAB) { return true }
+        if sh.sh_type == 0x6fff_4c03 { return true }  // SHT_LLVM_ADDRSIG
+        if sh.sh_type == UInt32(SHT_PROGBITS) && sh.sh_size == 0 && strcmp(name, ".text") == 0 { return true }
+        if strncmp(name, ".debug_", 7) == 0 { return true }
+        if strncmp(name, ".rel", 4) == 0 {
+            let rest = name + 4
+            if strncmp(rest, ".debug_", 7) == 0 { return true }
+            if strcmp(rest, ".BTF.ext") == 0 || strcmp(rest, ".BTF") == 0 { return true }
+        }
+        return false
+    }
+
+    func sectionIsExecutable(_ elf: ELFFile, _ index: Int) -> Bool {
+        guard let scn = elf.section(at: index), let sh = elf64_getshdr(scn) else { return false }
+        return sh.pointee.sh_type == UInt32(SHT_PROGBITS) && sh.pointee.sh_flags & UInt64(SHF_EXECINSTR) != 0
+    }
+
+    func recordSection(_ index: Int, _ kind: ObjectSectionKind, _ name: UnsafePointer<CChar>,
+                       _ sh: UnsafeMutablePointer<Elf64_Shdr>, _ data: UnsafeMutablePointer<Elf_Data>) {
+        sections[index] = ObjectSection(kind: kind, name: cStringArray(name), header: sh.pointee, data: copyBytes(data))
+    }
+
+    /// `license` section: at most 63 characters are kept.
+    func initializeLicense(_ data: UnsafeMutablePointer<Elf_Data>) {
+        let size = data.pointee.d_size
+        var i = 0
+        if let bytes = data.pointee.d_buf?.assumingMemoryBound(to: CChar.self) {
+            while i < min(size, license.count - 1), bytes[i] != 0 {
+                license[i] = bytes[i]
+                i += 1
+            }
+        }
+        license[i] = 0
+        Log.debug("libbpf: license of \(displayPath) is \(String(cString: license))\n")
+    }
+
+    /// `version` section: exactly one u32.
+    func initializeKernelVersion(_ data: UnsafeMutablePointer<Elf_Data>) throws(BPFError) {
+        if data.pointee.d_size != 4 {
+            Log.warn("libbpf: invalid kver section in \(displayPath)\n")
+            throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
+        }
+        kernelVersion = data.pointee.d_buf!.loadUnaligned(as: UInt32.self)
+        Log.debug("libbpf: kernel version of \(displayPath) is \(hexString(UInt(kernelVersion)))\n")
+    }
+
+    /// The symbols of the object's symbol table.
+    public var symbolCount: Int { symbols.count / MemoryLayout<Elf64_Sym>.size }
+
+    public func symbol(_ index: Int) -> Elf64_Sym {
+        symbols.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index * MemoryLayout<Elf64_Sym>.size, as: Elf64_Sym.self) }
+    }
+
+    /// `bpf_object__add_programs`: one program per function symbol of the section.
+    func addPrograms(_ elf: ELFFile, data: UnsafeMutablePointer<Elf_Data>, sectionName: UnsafePointer<CChar>, sectionIndex: Int) throws(BPFError) {
+        let sectionSize = data.pointee.d_size
+        let section = String(cString: sectionName)
+        for i in 0..<symbolCount {
+            let sym = symbol(i)
+            if Int(sym.st_shndx) != sectionIndex { continue }
+            if sym.st_info & 0xf != UInt8(STT_FUNC) { continue }
+            let size = Int(sym.st_size)
+            let offset = Int(sym.st_value)
+            guard let name = elf.string(table: stringTableIndex, offset: sym.st_name) else {
+                Log.warn("libbpf: sec '\(section)': failed to get symbol name for offset \(offset)\n")
+                throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
+            }
+            if offset + size > sectionSize {
+                Log.warn("libbpf: sec '\(section)': program at offset \(offset) crosses section boundary\n")
+                throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
+            }
+            let binding = sym.st_info >> 4
+            if sectionIndex != textSectionIndex && binding == UInt8(STB_LOCAL) {
+                Log.warn("libbpf: sec '\(section)': program '\(String(cString: name))' is static and not supported\n")
+                throw .ENOTSUP
+            }
+            Log.debug("libbpf: sec '\(section)': found program '\(String(cString: name))' at insn offset \(offset / 8) (\(offset) bytes), code size \(size / 8) insns (\(size) bytes)\n")
+            if size == 0 || size % 8 != 0 || offset % 8 != 0 {
+                Log.warn("libbpf: sec '\(section)': corrupted program '\(String(cString: name))', offset \(offset), size \(size)\n")
+                throw .EINVAL
+            }
+            let program = BPFProgram(object: self, index: programs.count, name: name, sectionName: sectionName,
+                                     sectionIndex: sectionIndex, offset: offset,
+                                     code: UnsafeRawPointer(data.pointee.d_buf! + offset), size: size)
+            let visibility = sym.st_other & 0x3
+            if binding != UInt8(STB_LOCAL) && (visibility == UInt8(STV_HIDDEN) || visibility == UInt8(STV_INTERNAL)) {
+                program.markBTFStatic = true
+            }
+            programs.append(program)
+        }
+    }
+
+    /// `.BTF` (required when the object has BTF-defined maps, struct_ops or
+    /// externs) and `.BTF.ext` (ignored with a warning when broken).
+    func initializeBTF(_ btfData: UnsafeMutablePointer<Elf_Data>?, _ extData: UnsafeMutablePointer<Elf_Data>?, _ elf: ELFFile) throws(BPFError) {
+        var failure: BPFError? = .ENOENT
+        done: do {
+            if let btfData {
+                do {
+                    let parsed = try BTF.parse(UnsafeRawPointer(btfData.pointee.d_buf), size: btfData.pointee.d_size, base: nil)
+                    try parsed.setPointerSize(8)  // BPF targets have 8-byte pointers
+                    btf = parsed
+                    failure = nil
+                } catch {
+                    Log.warn("libbpf: Error loading ELF section .BTF: -\(error.code).\n")
+                    failure = error
+                    break done
+                }
+            }
+            if let extData {
+                if btf == nil {
+                    Log.debug("libbpf: Ignore ELF section .BTF.ext because its depending ELF section .BTF is not found.\n")
+                    break done
+                }
+                do {
+                    btfExt = try BTFExt.parse(UnsafeRawPointer(extData.pointee.d_buf), size: extData.pointee.d_size)
+                    failure = nil
+                } catch {
+                    Log.warn("libbpf: Error loading ELF section .BTF.ext: -\(error.code). Ignored and continue.\n")
+                    failure = error
+                    break done
+                }
+            }
+        }
+        if let failure, needsBTF {
+            Log.warn("libbpf: BTF is required, but is missing or corrupted.\n")
+            throw failure
+        }
+    }
+
+    /// Whether the object cannot work without BTF.
+    var needsBTF: Bool { mapsSectionIndex >= 0 || structOpsSectionIndex >= 0 || externCount > 0 }
+}
+
+func copyBytes(_ data: UnsafeMutablePointer<Elf_Data>) -> [UInt8] {
+    let size = data.pointee.d_size
+    guard size > 0, let base = data.pointee.d_buf else { return [] }
+    return [UInt8](UnsafeRawBufferPointer(start: base, count: size))
+}
+
+/// Lowercase hex without prefix (printf "%lx").
+func hexString(_ value: UInt) -> String {
+    if value == 0 { return "0" }
+    let digits: StaticString = "0123456789abcdef"
+    var out: [UInt8] = []
+    var v = value
+    while v != 0 {
+        out.append(digits.utf8Start[Int(v & 0xf)])
+        v >>= 4
+    }
+    return String(decoding: out.reversed(), as: UTF8.self)
+}
