@@ -8,30 +8,6 @@ import CBPF
 import BPFCore  // one module in the Embedded build
 #endif
 
-// bpf.h: int (__u32)
-@_cdecl("bpf_btf_get_fd_by_id")
-public func abi_bpf_btf_get_fd_by_id(_ id: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_btf_get_fd_by_id"))
-}
-
-// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
-@_cdecl("bpf_btf_get_fd_by_id_opts")
-public func abi_bpf_btf_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_btf_get_fd_by_id_opts"))
-}
-
-// bpf.h: int (__u32, __u32 *)
-@_cdecl("bpf_btf_get_next_id")
-public func abi_bpf_btf_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_btf_get_next_id"))
-}
-
-// bpf.h: int (enum bpf_stats_type)
-@_cdecl("bpf_enable_stats")
-public func abi_bpf_enable_stats(_ type: bpf_stats_type) -> Int32 {
-    return Int32(unsupported("bpf_enable_stats"))
-}
-
 // libbpf.h: int (struct bpf_link *)
 @_cdecl("bpf_link__destroy")
 public func abi_bpf_link__destroy(_ link: OpaquePointer?) -> Int32 {
@@ -86,24 +62,6 @@ public func abi_bpf_link__unpin(_ link: OpaquePointer?) -> Int32 {
 @_cdecl("bpf_link__update_program")
 public func abi_bpf_link__update_program(_ link: OpaquePointer?, _ prog: OpaquePointer?) -> Int32 {
     return Int32(unsupported("bpf_link__update_program"))
-}
-
-// bpf.h: int (__u32)
-@_cdecl("bpf_link_get_fd_by_id")
-public func abi_bpf_link_get_fd_by_id(_ id: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_link_get_fd_by_id"))
-}
-
-// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
-@_cdecl("bpf_link_get_fd_by_id_opts")
-public func abi_bpf_link_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_link_get_fd_by_id_opts"))
-}
-
-// bpf.h: int (__u32, __u32 *)
-@_cdecl("bpf_link_get_next_id")
-public func abi_bpf_link_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_link_get_next_id"))
 }
 
 // libbpf.h: int (struct bpf_linker *, const char *, const struct bpf_linker_file_opts *)
@@ -390,48 +348,6 @@ public func abi_bpf_map__value_size(_ map: OpaquePointer?) -> UInt32 {
     return 0
 }
 
-// bpf.h: int (__u32)
-@_cdecl("bpf_map_get_fd_by_id")
-public func abi_bpf_map_get_fd_by_id(_ id: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_map_get_fd_by_id"))
-}
-
-// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
-@_cdecl("bpf_map_get_fd_by_id_opts")
-public func abi_bpf_map_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_map_get_fd_by_id_opts"))
-}
-
-// bpf.h: int (__u32, __u32 *)
-@_cdecl("bpf_map_get_next_id")
-public func abi_bpf_map_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_map_get_next_id"))
-}
-
-// bpf.h: int (const char *)
-@_cdecl("bpf_obj_get")
-public func abi_bpf_obj_get(_ pathname: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_obj_get"))
-}
-
-// bpf.h: int (int, void *, __u32 *)
-@_cdecl("bpf_obj_get_info_by_fd")
-public func abi_bpf_obj_get_info_by_fd(_ bpf_fd: Int32, _ info: UnsafeMutableRawPointer?, _ info_len: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_obj_get_info_by_fd"))
-}
-
-// bpf.h: int (const char *, const struct bpf_obj_get_opts *)
-@_cdecl("bpf_obj_get_opts")
-public func abi_bpf_obj_get_opts(_ pathname: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_obj_get_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_obj_get_opts"))
-}
-
-// bpf.h: int (int, const char *)
-@_cdecl("bpf_obj_pin")
-public func abi_bpf_obj_pin(_ fd: Int32, _ pathname: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_obj_pin"))
-}
-
 // libbpf.h: int (struct bpf_object_skeleton *)
 @_cdecl("bpf_object__attach_skeleton")
 public func abi_bpf_object__attach_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) -> Int32 {
@@ -541,24 +457,6 @@ public func abi_bpf_object__unpin_maps(_ obj: OpaquePointer?, _ path: UnsafePoin
 @_cdecl("bpf_object__unpin_programs")
 public func abi_bpf_object__unpin_programs(_ obj: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
     return Int32(unsupported("bpf_object__unpin_programs"))
-}
-
-// bpf.h: int (__u32)
-@_cdecl("bpf_prog_get_fd_by_id")
-public func abi_bpf_prog_get_fd_by_id(_ id: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_prog_get_fd_by_id"))
-}
-
-// bpf.h: int (__u32, const struct bpf_get_fd_by_id_opts *)
-@_cdecl("bpf_prog_get_fd_by_id_opts")
-public func abi_bpf_prog_get_fd_by_id_opts(_ id: UInt32, _ opts: UnsafePointer<bpf_get_fd_by_id_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_prog_get_fd_by_id_opts"))
-}
-
-// bpf.h: int (__u32, __u32 *)
-@_cdecl("bpf_prog_get_next_id")
-public func abi_bpf_prog_get_next_id(_ start_id: UInt32, _ next_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
-    return Int32(unsupported("bpf_prog_get_next_id"))
 }
 
 // libbpf.h: void (struct bpf_prog_linfo *)
@@ -765,12 +663,6 @@ public func abi_bpf_program__unpin(_ prog: OpaquePointer?, _ path: UnsafePointer
     return Int32(unsupported("bpf_program__unpin"))
 }
 
-// bpf.h: int (int, int, __u32, char *, __u32 *, __u32 *, __u32 *, __u64 *, __u64 *)
-@_cdecl("bpf_task_fd_query")
-public func abi_bpf_task_fd_query(_ pid: Int32, _ fd: Int32, _ flags: UInt32, _ buf: UnsafeMutablePointer<CChar>?, _ buf_len: UnsafeMutablePointer<UInt32>?, _ prog_id: UnsafeMutablePointer<UInt32>?, _ fd_type: UnsafeMutablePointer<UInt32>?, _ probe_offset: UnsafeMutablePointer<UInt64>?, _ probe_addr: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    return Int32(unsupported("bpf_task_fd_query"))
-}
-
 // libbpf.h: int (const struct bpf_tc_hook *, struct bpf_tc_opts *)
 @_cdecl("bpf_tc_attach")
 public func abi_bpf_tc_attach(_ hook: UnsafePointer<bpf_tc_hook>?, _ opts: UnsafeMutablePointer<bpf_tc_opts>?) -> Int32 {
@@ -837,36 +729,10 @@ public func abi_btf_dump__dump_type(_ d: OpaquePointer?, _ id: UInt32) -> Int32 
     return Int32(unsupported("btf_dump__dump_type"))
 }
 
-// btf.h: int (struct btf_dump *, __u32, const void *, size_t, const struct btf_dump_type_data_opts *)
-@_cdecl("btf_dump__dump_type_data")
-public func abi_btf_dump__dump_type_data(_ d: OpaquePointer?, _ id: UInt32, _ data: UnsafeRawPointer?, _ data_sz: Int, _ opts: UnsafePointer<btf_dump_type_data_opts>?) -> Int32 {
-    return Int32(unsupported("btf_dump__dump_type_data"))
-}
-
 // btf.h: int (struct btf_dump *, __u32, const struct btf_dump_emit_type_decl_opts *)
 @_cdecl("btf_dump__emit_type_decl")
 public func abi_btf_dump__emit_type_decl(_ d: OpaquePointer?, _ id: UInt32, _ opts: UnsafePointer<btf_dump_emit_type_decl_opts>?) -> Int32 {
     return Int32(unsupported("btf_dump__emit_type_decl"))
-}
-
-// btf.h: void (struct btf_ext *)
-@_cdecl("btf_ext__free")
-public func abi_btf_ext__free(_ btf_ext: OpaquePointer?) {
-    _ = unsupported("btf_ext__free")
-}
-
-// libbpf_legacy.h: const void *(const struct btf_ext *, __u32 *)
-@_cdecl("btf_ext__get_raw_data")
-public func abi_btf_ext__get_raw_data(_ btf_ext: OpaquePointer?, _ size: UnsafeMutablePointer<UInt32>?) -> UnsafeRawPointer? {
-    _ = unsupported("btf_ext__get_raw_data")
-    return nil
-}
-
-// btf.h: struct btf_ext *(const __u8 *, __u32)
-@_cdecl("btf_ext__new")
-public func abi_btf_ext__new(_ data: UnsafePointer<UInt8>?, _ size: UInt32) -> OpaquePointer? {
-    _ = unsupported("btf_ext__new")
-    return nil
 }
 
 // libbpf.h: int (const char *, enum bpf_attach_type *)
