@@ -11,8 +11,8 @@ import json, os, re, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 hdr_root = os.path.join(ROOT, "include")
-if len(sys.argv) > 2 and sys.argv[1] == "--headers":
-    hdr_root = sys.argv[2]
+if "--headers" in sys.argv:
+    hdr_root = sys.argv[sys.argv.index("--headers") + 1]
 
 symbols = [l.split("@")[0] for l in open(os.path.join(ROOT, "abi/reference-symbols.txt")) if l.strip()]
 
@@ -22,6 +22,19 @@ libdir = os.path.join(ROOT, "Sources/LibBPF")
 for f in os.listdir(libdir):
     if f.endswith(".swift") and f != "Unimplemented.swift":
         exported |= set(re.findall(r'@_cdecl\("([A-Za-z0-9_]+)"\)', open(os.path.join(libdir, f)).read()))
+
+# A symbol STATUS.md calls implemented must not silently become a stub again (an
+# export file lost or overwritten): refuse unless --allow-regression is given.
+status_path = os.path.join(ROOT, "abi/STATUS.md")
+if os.path.exists(status_path) and "--allow-regression" not in sys.argv:
+    text = open(status_path).read()
+    if "## Implemented" in text:
+        section = text.split("## Implemented", 1)[1].split("## Missing", 1)[0]
+        was_done = set(re.findall(r"- `([A-Za-z0-9_]+)`", section))
+        lost = sorted(n for n in was_done if n not in exported)
+        if lost:
+            raise SystemExit("these implemented symbols have no export any more: " + " ".join(lost) +
+                             "\n(restore them, or pass --allow-regression)")
 
 with tempfile.NamedTemporaryFile("w", suffix=".c", delete=False) as tu:
     tu.write('#include <bpf/libbpf.h>\n#include <bpf/bpf.h>\n#include <bpf/btf.h>\n')
