@@ -42,7 +42,7 @@ func openOptions(_ opts: UnsafePointer<bpf_object_open_opts>?) throws(BPFError) 
 @_cdecl("bpf_object__open_file")
 public func abi_bpf_object__open_file(_ path: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_object_open_opts>?) -> OpaquePointer? {
     guard let path else { return cNull(.EINVAL) }
-    Log.debug("libbpf: loading object from \(String(cString: path))\n")
+    Log.debug("libbpf: loading object from \(cString: path)\n")
     do throws(BPFError) {
         let options = try openOptions(opts)
         let object = try BPFObject.open(path: path, buffer: nil, size: 0, options: options)

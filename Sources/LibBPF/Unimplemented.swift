@@ -723,46 +723,10 @@ public func abi_btf__dedup(_ btf: OpaquePointer?, _ opts: UnsafePointer<btf_dedu
     return Int32(unsupported("btf__dedup"))
 }
 
-// btf.h: int (struct btf_dump *, __u32)
-@_cdecl("btf_dump__dump_type")
-public func abi_btf_dump__dump_type(_ d: OpaquePointer?, _ id: UInt32) -> Int32 {
-    return Int32(unsupported("btf_dump__dump_type"))
-}
-
-// btf.h: int (struct btf_dump *, __u32, const struct btf_dump_emit_type_decl_opts *)
-@_cdecl("btf_dump__emit_type_decl")
-public func abi_btf_dump__emit_type_decl(_ d: OpaquePointer?, _ id: UInt32, _ opts: UnsafePointer<btf_dump_emit_type_decl_opts>?) -> Int32 {
-    return Int32(unsupported("btf_dump__emit_type_decl"))
-}
-
-// libbpf.h: int (const char *, enum bpf_attach_type *)
-@_cdecl("libbpf_attach_type_by_name")
-public func abi_libbpf_attach_type_by_name(_ name: UnsafePointer<CChar>?, _ attach_type: UnsafeMutablePointer<bpf_attach_type>?) -> Int32 {
-    return Int32(unsupported("libbpf_attach_type_by_name"))
-}
-
 // libbpf.h: int (const char *, enum bpf_attach_type)
 @_cdecl("libbpf_find_vmlinux_btf_id")
 public func abi_libbpf_find_vmlinux_btf_id(_ name: UnsafePointer<CChar>?, _ attach_type: bpf_attach_type) -> Int32 {
     return Int32(unsupported("libbpf_find_vmlinux_btf_id"))
-}
-
-// libbpf.h: int (const char *, enum bpf_prog_type *, enum bpf_attach_type *)
-@_cdecl("libbpf_prog_type_by_name")
-public func abi_libbpf_prog_type_by_name(_ name: UnsafePointer<CChar>?, _ prog_type: UnsafeMutablePointer<bpf_prog_type>?, _ expected_attach_type: UnsafeMutablePointer<bpf_attach_type>?) -> Int32 {
-    return Int32(unsupported("libbpf_prog_type_by_name"))
-}
-
-// libbpf.h: int (const char *, enum bpf_prog_type, enum bpf_attach_type, const struct libbpf_prog_handler_opts *)
-@_cdecl("libbpf_register_prog_handler")
-public func abi_libbpf_register_prog_handler(_ sec: UnsafePointer<CChar>?, _ prog_type: bpf_prog_type, _ exp_attach_type: bpf_attach_type, _ opts: UnsafePointer<libbpf_prog_handler_opts>?) -> Int32 {
-    return Int32(unsupported("libbpf_register_prog_handler"))
-}
-
-// libbpf.h: int (int)
-@_cdecl("libbpf_unregister_prog_handler")
-public func abi_libbpf_unregister_prog_handler(_ handler_id: Int32) -> Int32 {
-    return Int32(unsupported("libbpf_unregister_prog_handler"))
 }
 
 // libbpf.h: int (struct perf_buffer *, int, void **, size_t *)

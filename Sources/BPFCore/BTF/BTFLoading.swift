@@ -33,13 +33,13 @@ extension BTF {
     /// pointer size set from the ELF class; `.BTF.ext` too when `wantExtension`.
     public static func parseELFFile(_ path: UnsafePointer<CChar>, base: BTF?, wantExtension: Bool) throws(BPFError) -> (BTF, BTFExt?) {
         if elf_version(UInt32(EV_CURRENT)) == UInt32(EV_NONE) {
-            Log.warn("libbpf: failed to init libelf for \(String(cString: path))\n")
+            Log.warn("libbpf: failed to init libelf for \(cString: path)\n")
             throw BPFError(Int32(LIBBPF_ERRNO__LIBELF.rawValue))
         }
         let fd = sbpf_open(path, O_RDONLY | O_CLOEXEC, 0)
         if fd < 0 {
             let error = BPFError.lastErrno()
-            Log.warn("libbpf: failed to open \(String(cString: path)): \(String(cString: strerror(error.code)))\n")
+            Log.warn("libbpf: failed to open \(cString: path): \(cString: strerror(error.code))\n")
             throw error
         }
         defer { _ = close(fd) }
@@ -229,7 +229,7 @@ extension BTF {
                 if logBuffer == nil && error == .ENOSPC && ownSize <= UInt32.max / 2 { continue }
                 Log.warn("libbpf: BTF loading error: -\(error.code)\n")
                 if logBuffer == nil, let own, own[0] != 0 {
-                    Log.warn("libbpf: -- BEGIN BTF LOAD LOG ---\n\(String(cString: own))\n-- END BTF LOAD LOG --\n")
+                    Log.warn("libbpf: -- BEGIN BTF LOAD LOG ---\n\(cString: own)\n-- END BTF LOAD LOG --\n")
                 }
                 throw error
             }

@@ -97,7 +97,7 @@ extension BTF {
         while offset + 12 <= length {
             let record = start + offset
             if swappedEndian { BTF.swapBase(record) }
-            let info = record.load(fromByteOffset: 4, as: UInt32.self)
+            let info = record.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
             let kind = (info >> 24) & 0x1f
             guard let size = BTFKind.recordSize(kind: kind, vlen: info & 0xffff) else {
                 Log.debug("libbpf: Unsupported BTF_KIND:\(kind)\n")

@@ -37,7 +37,7 @@ public final class ELFFile {
             fd = sbpf_open(path, O_RDONLY | O_CLOEXEC, 0)
             if fd < 0 {
                 let error = BPFError.lastErrno()
-                Log.warn("libbpf: elf: failed to open \(displayName): \(String(cString: strerror(error.code)))\n")
+                Log.warn("libbpf: elf: failed to open \(displayName): \(cString: strerror(error.code))\n")
                 throw error
             }
             elf = elf_begin(fd, ELF_C_READ_MMAP, nil)
@@ -48,7 +48,7 @@ public final class ELFFile {
             return error
         }
         guard let elf else {
-            Log.warn("libbpf: elf: failed to open \(displayName) as ELF file: \(String(cString: elf_errmsg(-1)))\n")
+            Log.warn("libbpf: elf: failed to open \(displayName) as ELF file: \(cString: elf_errmsg(-1))\n")
             throw fail(BPFError(Int32(LIBBPF_ERRNO__LIBELF.rawValue)))
         }
         if elf_kind(elf) != ELF_K_ELF {
@@ -60,17 +60,17 @@ public final class ELFFile {
             throw fail(format)
         }
         guard let ehdr = elf64_getehdr(elf) else {
-            Log.warn("libbpf: elf: failed to get ELF header from \(displayName): \(String(cString: elf_errmsg(-1)))\n")
+            Log.warn("libbpf: elf: failed to get ELF header from \(displayName): \(cString: elf_errmsg(-1))\n")
             throw fail(format)
         }
         var namesIndex = 0
         if elf_getshdrstrndx(elf, &namesIndex) != 0 {
-            Log.warn("libbpf: elf: failed to get section names section index for \(displayName): \(String(cString: elf_errmsg(-1)))\n")
+            Log.warn("libbpf: elf: failed to get section names section index for \(displayName): \(cString: elf_errmsg(-1))\n")
             throw fail(format)
         }
         // A corrupted or truncated file: check before any elf_strptr.
         if elf_rawdata(elf_getscn(elf, namesIndex), nil) == nil {
-            Log.warn("libbpf: elf: failed to get section names strings from \(displayName): \(String(cString: elf_errmsg(-1)))\n")
+            Log.warn("libbpf: elf: failed to get section names strings from \(displayName): \(cString: elf_errmsg(-1))\n")
             throw fail(format)
         }
         // Old LLVM wrote e_machine EM_NONE.
@@ -93,7 +93,7 @@ public final class ELFFile {
     public func sectionCount() throws(BPFError) -> Int {
         var count = 0
         if elf_getshdrnum(elf, &count) != 0 {
-            Log.warn("libbpf: elf: failed to get the number of sections for \(displayName): \(String(cString: elf_errmsg(-1)))\n")
+            Log.warn("libbpf: elf: failed to get the number of sections for \(displayName): \(cString: elf_errmsg(-1))\n")
             throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         }
         return count
@@ -102,7 +102,7 @@ public final class ELFFile {
     /// A section's header, or a logged format error.
     public func sectionHeader(_ scn: OpaquePointer) throws(BPFError) -> UnsafeMutablePointer<Elf64_Shdr> {
         guard let sh = elf64_getshdr(scn) else {
-            Log.warn("libbpf: elf: failed to get section(\(elf_ndxscn(scn))) header from \(displayName): \(String(cString: elf_errmsg(-1)))\n")
+            Log.warn("libbpf: elf: failed to get section(\(elf_ndxscn(scn))) header from \(displayName): \(cString: elf_errmsg(-1))\n")
             throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         }
         return sh
@@ -111,7 +111,7 @@ public final class ELFFile {
     /// A string of the section-name table.
     public func sectionName(_ offset: UInt32, section index: Int) throws(BPFError) -> UnsafePointer<CChar> {
         guard let name = elf_strptr(elf, sectionNamesIndex, Int(offset)) else {
-            Log.warn("libbpf: elf: failed to get section(\(index)) name from \(displayName): \(String(cString: elf_errmsg(-1)))\n")
+            Log.warn("libbpf: elf: failed to get section(\(index)) name from \(displayName): \(cString: elf_errmsg(-1))\n")
             throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         }
         return UnsafePointer(name)
@@ -121,7 +121,7 @@ public final class ELFFile {
     public func sectionData(_ scn: OpaquePointer, name: UnsafePointer<CChar>?) throws(BPFError) -> UnsafeMutablePointer<Elf_Data> {
         guard let data = elf_getdata(scn, nil) else {
             let index = elf_ndxscn(scn)
-            Log.warn("libbpf: elf: failed to get section(\(index)) \(name.map { String(cString: $0) } ?? "<?>") data from \(displayName): \(String(cString: elf_errmsg(-1)))\n")
+            Log.warn("libbpf: elf: failed to get section(\(index)) \(name.map { String(cString: $0) } ?? "<?>") data from \(displayName): \(cString: elf_errmsg(-1))\n")
             throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         }
         return data

@@ -48,7 +48,7 @@ extension BPFObject {
                 }
             }
             displayPath = objectName.map(cStringArray) ?? generatedName
-            Log.debug("libbpf: loading object '\(String(cString: displayPath))' from buffer\n")
+            Log.debug("libbpf: loading object '\(cString: displayPath)' from buffer\n")
         } else {
             displayPath = cStringArray(path!)
         }
@@ -128,7 +128,7 @@ extension BPFObject {
             if BPFObject.isIgnored(sh.pointee, name) { continue }
             let data = try elf.sectionData(current, name: name)
             let size = data.pointee.d_size
-            Log.debug("libbpf: elf: section(\(index)) \(String(cString: name)), size \(size), link \(Int32(bitPattern: sh.pointee.sh_link)), flags \(hexString(UInt(sh.pointee.sh_flags))), type=\(Int32(bitPattern: sh.pointee.sh_type))\n")
+            Log.debug("libbpf: elf: section(\(index)) \(cString: name), size \(size), link \(Int32(bitPattern: sh.pointee.sh_link)), flags \(hexString(UInt(sh.pointee.sh_flags))), type=\(Int32(bitPattern: sh.pointee.sh_type))\n")
             let type = sh.pointee.sh_type
             if strcmp(name, "license") == 0 {
                 initializeLicense(data)
@@ -160,7 +160,7 @@ extension BPFObject {
                     structOpsSectionIndex = index
                     recordSection(index, .none, name, sh, data)
                 } else {
-                    Log.info("libbpf: elf: skipping unrecognized data section(\(index)) \(String(cString: name))\n")
+                    Log.info("libbpf: elf: skipping unrecognized data section(\(index)) \(cString: name)\n")
                 }
             } else if type == UInt32(SHT_REL) {
                 let target = Int(sh.pointee.sh_info)
@@ -171,14 +171,14 @@ extension BPFObject {
                         guard let h = elf64_getshdr(s) else { return nil }
                         return elf.string(table: elf.sectionNamesIndex, offset: h.pointee.sh_name)
                     }
-                    Log.info("libbpf: elf: skipping relo section(\(index)) \(String(cString: name)) for section(\(target)) \(targetName.map { String(cString: $0) } ?? "<?>")\n")
+                    Log.info("libbpf: elf: skipping relo section(\(index)) \(cString: name) for section(\(target)) \(targetName.map { String(cString: $0) } ?? "<?>")\n")
                     continue
                 }
                 recordSection(index, .relocations, name, sh, data)
             } else if type == UInt32(SHT_NOBITS) && strcmp(name, ".bss") == 0 {
                 recordSection(index, .bss, name, sh, data)
             } else {
-                Log.info("libbpf: elf: skipping section(\(index)) \(String(cString: name)) (size \(sh.pointee.sh_size))\n")
+                Log.info("libbpf: elf: skipping section(\(index)) \(cString: name) (size \(sh.pointee.sh_size))\n")
             }
         }
         if stringTableIndex == 0 || stringTableIndex > lastIndex {
@@ -227,7 +227,7 @@ extension BPFObject {
             }
         }
         license[i] = 0
-        Log.debug("libbpf: license of \(displayPath) is \(String(cString: license))\n")
+        Log.debug("libbpf: license of \(displayPath) is \(cString: license)\n")
     }
 
     /// `version` section: exactly one u32.
@@ -267,12 +267,12 @@ extension BPFObject {
             }
             let binding = sym.st_info >> 4
             if sectionIndex != textSectionIndex && binding == UInt8(STB_LOCAL) {
-                Log.warn("libbpf: sec '\(section)': program '\(String(cString: name))' is static and not supported\n")
+                Log.warn("libbpf: sec '\(section)': program '\(cString: name)' is static and not supported\n")
                 throw .ENOTSUP
             }
-            Log.debug("libbpf: sec '\(section)': found program '\(String(cString: name))' at insn offset \(offset / 8) (\(offset) bytes), code size \(size / 8) insns (\(size) bytes)\n")
+            Log.debug("libbpf: sec '\(section)': found program '\(cString: name)' at insn offset \(offset / 8) (\(offset) bytes), code size \(size / 8) insns (\(size) bytes)\n")
             if size == 0 || size % 8 != 0 || offset % 8 != 0 {
-                Log.warn("libbpf: sec '\(section)': corrupted program '\(String(cString: name))', offset \(offset), size \(size)\n")
+                Log.warn("libbpf: sec '\(section)': corrupted program '\(cString: name)', offset \(offset), size \(size)\n")
                 throw .EINVAL
             }
             let program = BPFProgram(object: self, index: programs.count, name: name, sectionName: sectionName,

@@ -21,31 +21,79 @@ public enum Log {
     /// Test hook: when set, messages go here instead of the C callback.
     nonisolated(unsafe) public static var sink: ((LogLevel, String) -> Void)?
 
-    public static func warn(_ message: String) { emit(.warn, message) }
-    public static func info(_ message: String) { emit(.info, message) }
-    public static func debug(_ message: String) { emit(.debug, message) }
+    public static func warn(_ message: LogText) { emit(.warn, message) }
+    public static func info(_ message: LogText) { emit(.info, message) }
+    public static func debug(_ message: LogText) { emit(.debug, message) }
 
     /// Sends one message, already formatted and prefixed with "libbpf: " by the caller
-    /// as the reference does, to the callback. errno is saved and restored around the
-    /// callback so logging never changes the error a caller is about to read.
-    public static func emit(_ level: LogLevel, _ message: String) {
+    /// as the reference does, to the callback, as raw bytes (names from ELF files and
+    /// users need not be UTF-8; the reference prints them as they are). errno is
+    /// saved and restored around the callback so logging never changes the error a
+    /// caller is about to read.
+    public static func emit(_ level: LogLevel, _ message: LogText) {
         if let sink {
-            sink(level, message)
+            sink(level, String(decoding: message.bytes, as: UTF8.self))
             return
         }
         guard let callback = printCallback else { return }
         let savedErrno = sbpf_errno()
-        var text = message
-        text.withUTF8 { bytes in
-            // withUTF8 gives no NUL terminator: copy into a terminated buffer.
-            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-            defer { buffer.deallocate() }
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                if let base = chars.baseAddress { buffer.update(from: base, count: chars.count) }
+        var bytes = message.bytes
+        bytes.append(0)
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                _ = sbpf_call_print(callback, libbpf_print_level(rawValue: level.rawValue), $0.baseAddress!)
             }
-            buffer[bytes.count] = 0
-            _ = sbpf_call_print(callback, libbpf_print_level(rawValue: level.rawValue), buffer)
         }
         sbpf_set_errno(savedErrno)
+    }
+
+}
+
+/// A log message built by string interpolation, as bytes: `\(cString: p)` inserts a
+/// C string unchanged (no UTF-8 repair), everything else as its text.
+public struct LogText: ExpressibleByStringInterpolation {
+    public var bytes: [UInt8]
+
+    public init(stringLiteral value: StaticString) {
+        bytes = []
+        value.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    public init(stringInterpolation: Interpolation) { bytes = stringInterpolation.bytes }
+
+    public struct Interpolation: StringInterpolationProtocol {
+        var bytes: [UInt8] = []
+
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            bytes.reserveCapacity(literalCapacity + 16 * interpolationCount)
+        }
+
+        public mutating func appendLiteral(_ literal: StaticString) {
+            literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        }
+
+        public mutating func appendInterpolation(_ value: String) {
+            var copy = value
+            copy.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+
+        public mutating func appendInterpolation(_ value: StaticString) { appendLiteral(value) }
+
+        public mutating func appendInterpolation<T: BinaryInteger>(_ value: T) {
+            appendInterpolation(String(value))
+        }
+
+        /// A C string as raw bytes (NULL prints as "(null)", like glibc's printf).
+        public mutating func appendInterpolation(cString: UnsafePointer<CChar>?) {
+            guard let cString else {
+                appendLiteral("(null)")
+                return
+            }
+            var p = UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self)
+            while p.pointee != 0 {
+                bytes.append(p.pointee)
+                p += 1
+            }
+        }
     }
 }

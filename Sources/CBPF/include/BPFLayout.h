@@ -63,6 +63,7 @@ enum sbpf_opts_size {
 	SBPF_OPTS_btf_dump_emit_type_decl_opts = SBPF_OPTS_END(btf_dump_emit_type_decl_opts),
 	SBPF_OPTS_btf_dump_type_data_opts = SBPF_OPTS_END(btf_dump_type_data_opts),
 	SBPF_OPTS_btf_dedup_opts         = SBPF_OPTS_END(btf_dedup_opts),
+	SBPF_OPTS_libbpf_prog_handler_opts = SBPF_OPTS_END(libbpf_prog_handler_opts),
 	/* Ends of members inside bpf_link_create_opts' anonymous union. */
 	SBPF_LINK_CREATE_END_flags        = SBPF_OFFSETOFEND(struct bpf_link_create_opts, flags),
 	SBPF_LINK_CREATE_END_target_btf_id = SBPF_OFFSETOFEND(struct bpf_link_create_opts, target_btf_id),
