@@ -54,3 +54,5 @@ const void *sbpf_default_print_fn(void) { return (const void *)sbpf_default_prin
 int __xpg_strerror_r(int err, char *buf, size_t size);
 
 int sbpf_strerror_r(int err, char *buf, size_t size) { return __xpg_strerror_r(err, buf, size); }
+
+int sbpf_format_float(char *buf, size_t size, const void *v, int sz) { union { long double ld; double d; float f; } x; memcpy(&x, v, sz); return sz == 16 ? snprintf(buf, size, "%Lf", x.ld) : sz == 8 ? snprintf(buf, size, "%lf", x.d) : snprintf(buf, size, "%f", x.f); }

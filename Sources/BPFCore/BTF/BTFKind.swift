@@ -73,6 +73,6 @@ extension UnsafePointer where Pointee == btf_type {
     @inline(__always) var sizeOrType: UInt32 { pointee.size }
     /// The i-th 32-bit word after the 12-byte header.
     @inline(__always) func word(_ i: Int) -> UInt32 {
-        UnsafeRawPointer(self).load(fromByteOffset: 12 + 4 * i, as: UInt32.self)
+        UnsafeRawPointer(self).loadUnaligned(fromByteOffset: 12 + 4 * i, as: UInt32.self)
     }
 }

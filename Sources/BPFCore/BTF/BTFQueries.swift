@@ -69,26 +69,37 @@ extension BTF {
         return id
     }
 
+    /// How deep `alignment(of:)` follows member, element and modifier references.
+    /// The reference recurses without a limit (a reference loop overflows its
+    /// stack); real types nest a few dozen levels at most.
+    static let maxAlignDepth = 512
+
     /// `btf__align_of`: a type's alignment, 1 for a struct/union whose layout
-    /// shows it is packed. 0 (with errno EINVAL, logged) for kinds without one.
+    /// shows it is packed. 0 (with errno EINVAL, logged) for kinds without one;
+    /// EINVAL too, unlogged, for an id past the end and for a reference loop
+    /// (where the reference crashes).
     public func alignment(of id: UInt32) throws(BPFError) -> Int {
-        guard let t = type(id) else { throw .EINVAL }
+        try alignment(of: id, depth: 0)
+    }
+
+    func alignment(of id: UInt32, depth: Int) throws(BPFError) -> Int {
+        guard let t = type(id), depth < BTF.maxAlignDepth else { throw .EINVAL }
         switch t.kind {
         case BTFKind.int, BTFKind.enumeration, BTFKind.enum64, BTFKind.float:
             return min(pointerSizeForLayout, Int(t.sizeOrType))
         case BTFKind.pointer:
             return pointerSizeForLayout
         case BTFKind.typedef, BTFKind.volatile, BTFKind.const, BTFKind.restrict, BTFKind.typeTag:
-            return try alignment(of: t.sizeOrType)
+            return try alignment(of: t.sizeOrType, depth: depth + 1)
         case BTFKind.array:
-            return try alignment(of: t.word(0))
+            return try alignment(of: t.word(0), depth: depth + 1)
         case BTFKind.structure, BTFKind.union:
             var maxAlign = 1
             let bitfieldsFlag = t.kindFlag
             for i in 0..<Int(t.vlen) {
                 let memberType = t.word(3 * i + 1)
                 let offset = t.word(3 * i + 2)
-                let align = try alignment(of: memberType)
+                let align = try alignment(of: memberType, depth: depth + 1)
                 if align <= 0 { throw .EINVAL }
                 maxAlign = max(maxAlign, align)
                 let bitfieldSize = bitfieldsFlag ? offset >> 24 : 0

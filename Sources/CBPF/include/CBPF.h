@@ -58,4 +58,7 @@ const void *sbpf_default_print_fn(void);
 /* The XSI strerror_r (returns an error number, never a pointer to a static string). */
 int sbpf_strerror_r(int err, char *buf, size_t size);
 
+/* printf's %f (sz 4), %lf (8) or %Lf (16) of the sz bytes at v: btf_dump's floats. */
+int sbpf_format_float(char *buf, size_t size, const void *v, int sz);
+
 #endif

@@ -15,6 +15,12 @@ public final class BTFDump {
     public let pointerSize: Int
     /// Pending output, NUL-terminated when flushed.
     var pending: [UInt8] = []
+    /// State of the C declaration emitter (dump_type / emit_type_decl).
+    let declState = BTFDumpDeclState()
+    /// btf_dump__dump_type_data: the state of the call in progress (BTFDumpData.swift).
+    var dataState = BTFDataDumpState()
+    /// btf_dump__dump_type_data: type names resolved so far, with their `___N` suffixes.
+    var dataNames = BTFDumpDataNames()
 
     public init(btf: BTF, printCallback: UnsafeRawPointer, context: UnsafeMutableRawPointer?) {
         self.btf = btf
