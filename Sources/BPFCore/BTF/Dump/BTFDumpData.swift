@@ -56,7 +56,8 @@ extension BTFDump {
         let base = data ?? UnsafeRawPointer(bitPattern: 0x1000)!
         var state = BTFDataDumpState()
         state.dataEnd = UInt(bitPattern: base) &+ UInt(bitPattern: size)
-        state.indentLevel = options.indentLevel
+        // The reference keeps the level in a __u8: -1 means 255.
+        state.indentLevel = Int32(UInt8(truncatingIfNeeded: options.indentLevel))
         if let indent = options.indent {
             state.indent = []
             var p = UnsafeRawPointer(indent).assumingMemoryBound(to: UInt8.self)

@@ -75,6 +75,12 @@ extension BTFDump {
     /// enum, forward declaration (`ident` false) or typedef (`ident` true).
     func dataWriteResolvedName(_ id: UInt32, _ t: UnsafePointer<btf_type>, ident: Bool) {
         if t.nameOffset == 0 { return }
+        // The reference shares one name table between declarations and data, so
+        // `___N` suffixes agree when both are dumped through one object.
+        if (try? prepareDeclState()) != nil {
+            write(cString: resolvedName(id, ident ? .identifiers : .tags))
+            return
+        }
         guard let name = btf.string(at: t.nameOffset) else {
             write("(null)")
             return
@@ -210,9 +216,11 @@ extension BTFDump {
                     dataWriteDeclName(name, lastWasPointer: lastWasPointer)
                 }
                 write(byte: UInt8(ascii: "("))
+                // libbpf 1.1 prints `()` both for no parameters and for a single
+                // void one (what clang emits for `(void)`).
                 let count = Int(t.vlen)
-                if count == 0 || (count == 1 && t.word(1) == 0) {
-                    write("void)")
+                if count == 1 && t.word(1) == 0 {
+                    write(byte: UInt8(ascii: ")"))
                     return
                 }
                 for i in 0..<count {
