@@ -36,7 +36,7 @@ CFLAGS_GLUE  := -O2 -fPIC -ffunction-sections -Wall -Wextra -I Sources/CBPF/incl
 all: $(BUILD)/libbpf.so.$(VERSION) $(BUILD)/libbpf.a $(BUILD)/libbpf.pc
 
 # Packages a fresh Debian machine of this kind lacks; installed only when missing.
-DEB_PKGS := libelf-dev zlib1g-dev pkg-config libbpf-dev linux-libc-dev gcc g++ binutils
+DEB_PKGS := libelf-dev zlib1g-dev pkg-config libbpf-dev linux-libc-dev gcc g++ binutils libxdp1
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \

@@ -436,3 +436,16 @@ public func abi_btf__add_datasec_var_info(_ btf: OpaquePointer?, _ var_type_id: 
 public func abi_btf__add_decl_tag(_ btf: OpaquePointer?, _ value: UnsafePointer<CChar>?, _ ref_type_id: Int32, _ component_idx: Int32) -> Int32 {
     withBTF(btf) { (b) throws(BPFError) in idResult(try b.addDeclTag(value: value, type: ref_type_id, componentIndex: component_idx)) }
 }
+
+@_cdecl("btf__dedup")
+public func abi_btf__dedup(_ btf: OpaquePointer?, _ opts: UnsafePointer<btf_dedup_opts>?) -> Int32 {
+    cResult { () throws(BPFError) in
+        try Opts.validate(UnsafeRawPointer(opts), SBPF_OPTS_btf_dedup_opts, "btf_dedup_opts")
+        guard let b = btfObject(btf) else { throw .EINVAL }
+        typealias O = btf_dedup_opts
+        let ext = btfExtObject(Opts.get(opts, MemoryLayout<O>.offset(of: \.btf_ext), nil as OpaquePointer?))
+        let forceCollisions = Opts.get(opts, MemoryLayout<O>.offset(of: \.force_collisions), false)
+        try b.deduplicate(ext: ext, forceCollisions: forceCollisions)
+        return 0
+    }
+}

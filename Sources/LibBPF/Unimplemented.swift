@@ -717,12 +717,6 @@ public func abi_bpf_xdp_query_id(_ ifindex: Int32, _ flags: Int32, _ prog_id: Un
     return Int32(unsupported("bpf_xdp_query_id"))
 }
 
-// btf.h: int (struct btf *, const struct btf_dedup_opts *)
-@_cdecl("btf__dedup")
-public func abi_btf__dedup(_ btf: OpaquePointer?, _ opts: UnsafePointer<btf_dedup_opts>?) -> Int32 {
-    return Int32(unsupported("btf__dedup"))
-}
-
 // libbpf.h: int (const char *, enum bpf_attach_type)
 @_cdecl("libbpf_find_vmlinux_btf_id")
 public func abi_libbpf_find_vmlinux_btf_id(_ name: UnsafePointer<CChar>?, _ attach_type: bpf_attach_type) -> Int32 {
