@@ -31,6 +31,7 @@ func openOptions(_ opts: UnsafePointer<bpf_object_open_opts>?) throws(BPFError) 
     var o = ObjectOpenOptions()
     o.objectName = Opts.get(opts, O.offset(of: \.object_name), nil as UnsafePointer<CChar>?)
     o.pinRootPath = Opts.get(opts, O.offset(of: \.pin_root_path), nil as UnsafePointer<CChar>?)
+    o.relaxedMaps = Opts.get(opts, O.offset(of: \.relaxed_maps), false)
     o.kconfig = Opts.get(opts, O.offset(of: \.kconfig), nil as UnsafePointer<CChar>?)
     o.btfCustomPath = Opts.get(opts, O.offset(of: \.btf_custom_path), nil as UnsafePointer<CChar>?)
     o.kernelLogBuffer = Opts.get(opts, O.offset(of: \.kernel_log_buf), nil as UnsafeMutablePointer<CChar>?)
@@ -78,7 +79,7 @@ public func abi_bpf_object__close(_ object: OpaquePointer?) {
 @_cdecl("bpf_object__name")
 public func abi_bpf_object__name(_ obj: OpaquePointer?) -> UnsafePointer<CChar>? {
     guard let o = objectFrom(obj) else { return cNull(.EINVAL) }
-    return UnsafePointer(o.name)
+    return UnsafePointer(o.nameCString)
 }
 
 @_cdecl("bpf_object__kversion")

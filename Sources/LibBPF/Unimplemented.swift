@@ -96,92 +96,16 @@ public func abi_bpf_map__attach_struct_ops(_ map: OpaquePointer?) -> OpaquePoint
     return nil
 }
 
-// libbpf.h: bool (const struct bpf_map *)
-@_cdecl("bpf_map__autocreate")
-public func abi_bpf_map__autocreate(_ map: OpaquePointer?) -> Bool {
-    _ = unsupported("bpf_map__autocreate")
-    return false
-}
-
-// libbpf.h: __u32 (const struct bpf_map *)
-@_cdecl("bpf_map__btf_key_type_id")
-public func abi_bpf_map__btf_key_type_id(_ map: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_map__btf_key_type_id")
-    return 0
-}
-
-// libbpf.h: __u32 (const struct bpf_map *)
-@_cdecl("bpf_map__btf_value_type_id")
-public func abi_bpf_map__btf_value_type_id(_ map: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_map__btf_value_type_id")
-    return 0
-}
-
 // libbpf.h: int (const struct bpf_map *, const void *, size_t, __u64)
 @_cdecl("bpf_map__delete_elem")
 public func abi_bpf_map__delete_elem(_ map: OpaquePointer?, _ key: UnsafeRawPointer?, _ key_sz: Int, _ flags: UInt64) -> Int32 {
     return Int32(unsupported("bpf_map__delete_elem"))
 }
 
-// libbpf.h: int (const struct bpf_map *)
-@_cdecl("bpf_map__fd")
-public func abi_bpf_map__fd(_ map: OpaquePointer?) -> Int32 {
-    return Int32(unsupported("bpf_map__fd"))
-}
-
 // libbpf.h: int (const struct bpf_map *, const void *, void *, size_t)
 @_cdecl("bpf_map__get_next_key")
 public func abi_bpf_map__get_next_key(_ map: OpaquePointer?, _ cur_key: UnsafeRawPointer?, _ next_key: UnsafeMutableRawPointer?, _ key_sz: Int) -> Int32 {
     return Int32(unsupported("bpf_map__get_next_key"))
-}
-
-// libbpf_legacy.h: const char *(const struct bpf_map *)
-@_cdecl("bpf_map__get_pin_path")
-public func abi_bpf_map__get_pin_path(_ map: OpaquePointer?) -> UnsafePointer<CChar>? {
-    _ = unsupported("bpf_map__get_pin_path")
-    return nil
-}
-
-// libbpf.h: __u32 (const struct bpf_map *)
-@_cdecl("bpf_map__ifindex")
-public func abi_bpf_map__ifindex(_ map: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_map__ifindex")
-    return 0
-}
-
-// libbpf.h: const void *(struct bpf_map *, size_t *)
-@_cdecl("bpf_map__initial_value")
-public func abi_bpf_map__initial_value(_ map: OpaquePointer?, _ psize: UnsafeMutablePointer<Int>?) -> UnsafeRawPointer? {
-    _ = unsupported("bpf_map__initial_value")
-    return nil
-}
-
-// libbpf.h: struct bpf_map *(struct bpf_map *)
-@_cdecl("bpf_map__inner_map")
-public func abi_bpf_map__inner_map(_ map: OpaquePointer?) -> OpaquePointer? {
-    _ = unsupported("bpf_map__inner_map")
-    return nil
-}
-
-// libbpf.h: bool (const struct bpf_map *)
-@_cdecl("bpf_map__is_internal")
-public func abi_bpf_map__is_internal(_ map: OpaquePointer?) -> Bool {
-    _ = unsupported("bpf_map__is_internal")
-    return false
-}
-
-// libbpf.h: bool (const struct bpf_map *)
-@_cdecl("bpf_map__is_pinned")
-public func abi_bpf_map__is_pinned(_ map: OpaquePointer?) -> Bool {
-    _ = unsupported("bpf_map__is_pinned")
-    return false
-}
-
-// libbpf.h: __u32 (const struct bpf_map *)
-@_cdecl("bpf_map__key_size")
-public func abi_bpf_map__key_size(_ map: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_map__key_size")
-    return 0
 }
 
 // libbpf.h: int (const struct bpf_map *, const void *, size_t, void *, size_t, __u64)
@@ -196,137 +120,16 @@ public func abi_bpf_map__lookup_elem(_ map: OpaquePointer?, _ key: UnsafeRawPoin
     return Int32(unsupported("bpf_map__lookup_elem"))
 }
 
-// libbpf.h: __u64 (const struct bpf_map *)
-@_cdecl("bpf_map__map_extra")
-public func abi_bpf_map__map_extra(_ map: OpaquePointer?) -> UInt64 {
-    _ = unsupported("bpf_map__map_extra")
-    return 0
-}
-
-// libbpf.h: __u32 (const struct bpf_map *)
-@_cdecl("bpf_map__map_flags")
-public func abi_bpf_map__map_flags(_ map: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_map__map_flags")
-    return 0
-}
-
-// libbpf.h: __u32 (const struct bpf_map *)
-@_cdecl("bpf_map__max_entries")
-public func abi_bpf_map__max_entries(_ map: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_map__max_entries")
-    return 0
-}
-
-// libbpf.h: const char *(const struct bpf_map *)
-@_cdecl("bpf_map__name")
-public func abi_bpf_map__name(_ map: OpaquePointer?) -> UnsafePointer<CChar>? {
-    _ = unsupported("bpf_map__name")
-    return nil
-}
-
-// libbpf.h: __u32 (const struct bpf_map *)
-@_cdecl("bpf_map__numa_node")
-public func abi_bpf_map__numa_node(_ map: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_map__numa_node")
-    return 0
-}
-
 // libbpf.h: int (struct bpf_map *, const char *)
 @_cdecl("bpf_map__pin")
 public func abi_bpf_map__pin(_ map: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
     return Int32(unsupported("bpf_map__pin"))
 }
 
-// libbpf.h: const char *(const struct bpf_map *)
-@_cdecl("bpf_map__pin_path")
-public func abi_bpf_map__pin_path(_ map: OpaquePointer?) -> UnsafePointer<CChar>? {
-    _ = unsupported("bpf_map__pin_path")
-    return nil
-}
-
 // libbpf.h: int (struct bpf_map *, int)
 @_cdecl("bpf_map__reuse_fd")
 public func abi_bpf_map__reuse_fd(_ map: OpaquePointer?, _ fd: Int32) -> Int32 {
     return Int32(unsupported("bpf_map__reuse_fd"))
-}
-
-// libbpf.h: int (struct bpf_map *, bool)
-@_cdecl("bpf_map__set_autocreate")
-public func abi_bpf_map__set_autocreate(_ map: OpaquePointer?, _ autocreate: Bool) -> Int32 {
-    return Int32(unsupported("bpf_map__set_autocreate"))
-}
-
-// libbpf.h: int (struct bpf_map *, __u32)
-@_cdecl("bpf_map__set_ifindex")
-public func abi_bpf_map__set_ifindex(_ map: OpaquePointer?, _ ifindex: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_map__set_ifindex"))
-}
-
-// libbpf.h: int (struct bpf_map *, const void *, size_t)
-@_cdecl("bpf_map__set_initial_value")
-public func abi_bpf_map__set_initial_value(_ map: OpaquePointer?, _ data: UnsafeRawPointer?, _ size: Int) -> Int32 {
-    return Int32(unsupported("bpf_map__set_initial_value"))
-}
-
-// libbpf.h: int (struct bpf_map *, int)
-@_cdecl("bpf_map__set_inner_map_fd")
-public func abi_bpf_map__set_inner_map_fd(_ map: OpaquePointer?, _ fd: Int32) -> Int32 {
-    return Int32(unsupported("bpf_map__set_inner_map_fd"))
-}
-
-// libbpf.h: int (struct bpf_map *, __u32)
-@_cdecl("bpf_map__set_key_size")
-public func abi_bpf_map__set_key_size(_ map: OpaquePointer?, _ size: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_map__set_key_size"))
-}
-
-// libbpf.h: int (struct bpf_map *, __u64)
-@_cdecl("bpf_map__set_map_extra")
-public func abi_bpf_map__set_map_extra(_ map: OpaquePointer?, _ map_extra: UInt64) -> Int32 {
-    return Int32(unsupported("bpf_map__set_map_extra"))
-}
-
-// libbpf.h: int (struct bpf_map *, __u32)
-@_cdecl("bpf_map__set_map_flags")
-public func abi_bpf_map__set_map_flags(_ map: OpaquePointer?, _ flags: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_map__set_map_flags"))
-}
-
-// libbpf.h: int (struct bpf_map *, __u32)
-@_cdecl("bpf_map__set_max_entries")
-public func abi_bpf_map__set_max_entries(_ map: OpaquePointer?, _ max_entries: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_map__set_max_entries"))
-}
-
-// libbpf.h: int (struct bpf_map *, __u32)
-@_cdecl("bpf_map__set_numa_node")
-public func abi_bpf_map__set_numa_node(_ map: OpaquePointer?, _ numa_node: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_map__set_numa_node"))
-}
-
-// libbpf.h: int (struct bpf_map *, const char *)
-@_cdecl("bpf_map__set_pin_path")
-public func abi_bpf_map__set_pin_path(_ map: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_map__set_pin_path"))
-}
-
-// libbpf.h: int (struct bpf_map *, enum bpf_map_type)
-@_cdecl("bpf_map__set_type")
-public func abi_bpf_map__set_type(_ map: OpaquePointer?, _ type: bpf_map_type) -> Int32 {
-    return Int32(unsupported("bpf_map__set_type"))
-}
-
-// libbpf.h: int (struct bpf_map *, __u32)
-@_cdecl("bpf_map__set_value_size")
-public func abi_bpf_map__set_value_size(_ map: OpaquePointer?, _ size: UInt32) -> Int32 {
-    return Int32(unsupported("bpf_map__set_value_size"))
-}
-
-// libbpf.h: enum bpf_map_type (const struct bpf_map *)
-@_cdecl("bpf_map__type")
-public func abi_bpf_map__type(_ map: OpaquePointer?) -> bpf_map_type {
-    _ = unsupported("bpf_map__type")
-    return bpf_map_type(rawValue: 0)
 }
 
 // libbpf.h: int (struct bpf_map *, const char *)
@@ -339,13 +142,6 @@ public func abi_bpf_map__unpin(_ map: OpaquePointer?, _ path: UnsafePointer<CCha
 @_cdecl("bpf_map__update_elem")
 public func abi_bpf_map__update_elem(_ map: OpaquePointer?, _ key: UnsafeRawPointer?, _ key_sz: Int, _ value: UnsafeRawPointer?, _ value_sz: Int, _ flags: UInt64) -> Int32 {
     return Int32(unsupported("bpf_map__update_elem"))
-}
-
-// libbpf.h: __u32 (const struct bpf_map *)
-@_cdecl("bpf_map__value_size")
-public func abi_bpf_map__value_size(_ map: OpaquePointer?) -> UInt32 {
-    _ = unsupported("bpf_map__value_size")
-    return 0
 }
 
 // libbpf.h: int (struct bpf_object_skeleton *)
@@ -372,19 +168,6 @@ public func abi_bpf_object__detach_skeleton(_ s: UnsafeMutablePointer<bpf_object
     _ = unsupported("bpf_object__detach_skeleton")
 }
 
-// libbpf.h: struct bpf_map *(const struct bpf_object *, const char *)
-@_cdecl("bpf_object__find_map_by_name")
-public func abi_bpf_object__find_map_by_name(_ obj: OpaquePointer?, _ name: UnsafePointer<CChar>?) -> OpaquePointer? {
-    _ = unsupported("bpf_object__find_map_by_name")
-    return nil
-}
-
-// libbpf.h: int (const struct bpf_object *, const char *)
-@_cdecl("bpf_object__find_map_fd_by_name")
-public func abi_bpf_object__find_map_fd_by_name(_ obj: OpaquePointer?, _ name: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_object__find_map_fd_by_name"))
-}
-
 // libbpf.h: int (struct bpf_object *, struct gen_loader_opts *)
 @_cdecl("bpf_object__gen_loader")
 public func abi_bpf_object__gen_loader(_ obj: OpaquePointer?, _ opts: UnsafeMutablePointer<gen_loader_opts>?) -> Int32 {
@@ -401,13 +184,6 @@ public func abi_bpf_object__load(_ obj: OpaquePointer?) -> Int32 {
 @_cdecl("bpf_object__load_skeleton")
 public func abi_bpf_object__load_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) -> Int32 {
     return Int32(unsupported("bpf_object__load_skeleton"))
-}
-
-// libbpf.h: struct bpf_map *(const struct bpf_object *, const struct bpf_map *)
-@_cdecl("bpf_object__next_map")
-public func abi_bpf_object__next_map(_ obj: OpaquePointer?, _ map: OpaquePointer?) -> OpaquePointer? {
-    _ = unsupported("bpf_object__next_map")
-    return nil
 }
 
 // libbpf.h: int (struct bpf_object_skeleton *, const struct bpf_object_open_opts *)
@@ -438,13 +214,6 @@ public func abi_bpf_object__pin_maps(_ obj: OpaquePointer?, _ path: UnsafePointe
 @_cdecl("bpf_object__pin_programs")
 public func abi_bpf_object__pin_programs(_ obj: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
     return Int32(unsupported("bpf_object__pin_programs"))
-}
-
-// libbpf.h: struct bpf_map *(const struct bpf_object *, const struct bpf_map *)
-@_cdecl("bpf_object__prev_map")
-public func abi_bpf_object__prev_map(_ obj: OpaquePointer?, _ map: OpaquePointer?) -> OpaquePointer? {
-    _ = unsupported("bpf_object__prev_map")
-    return nil
 }
 
 // libbpf.h: int (struct bpf_object *, const char *)

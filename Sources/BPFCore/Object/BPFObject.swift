@@ -9,9 +9,19 @@ public final class BPFObject {
     /// At most 15 characters: the file's base name up to its first '.', or the
     /// object_name option.
     public let name: [CChar]
+    /// The same name as an owned C string, whose address is handed to C callers.
+    public let nameCString: UnsafeMutablePointer<CChar>
     public var license: [CChar] = [CChar](repeating: 0, count: 64)
     public var kernelVersion: UInt32
     public var programs: [BPFProgram] = []
+    /// BTF-defined maps, then internal maps (.data*, .rodata*, .bss*, .kconfig),
+    /// then struct_ops maps, as the reference orders them.
+    public var maps: [BPFMap] = []
+    /// `.kconfig` and `.ksyms` externs, sorted as the reference sorts them.
+    public var externs: [Extern] = []
+    /// Index in `maps` of the `.kconfig` map, or -1.
+    public var kconfigMapIndex = -1
+    public var hasRodata = false
     public var btf: BTF?
     public var btfExt: BTFExt?
     public var logBuffer: UnsafeMutablePointer<CChar>?
@@ -25,6 +35,8 @@ public final class BPFObject {
     public var textSectionIndex = -1
     public var mapsSectionIndex = -1
     public var structOpsSectionIndex = -1
+    /// BTF id of the `.maps` DATASEC (0: none).
+    public var mapsSectionBTFID: UInt32 = 0
     public var symbolsSectionIndex = -1
     public var stringTableIndex = 0
     /// Sections later stages need (data, rodata, bss, relocations, .maps), by ELF index.
@@ -49,8 +61,11 @@ public final class BPFObject {
             if let dot = objectName.firstIndex(of: CChar(UInt8(ascii: "."))) { objectName[dot] = 0 }
         }
         self.name = objectName
+        self.nameCString = objectName.withUnsafeBufferPointer { strdup($0.baseAddress!)! }
         self.kernelVersion = KernelVersion.current()
     }
+
+    deinit { free(nameCString) }
 
     /// Programs as the C API iterates them: subprograms are skipped.
     public func nextProgram(after index: Int?) -> BPFProgram? {

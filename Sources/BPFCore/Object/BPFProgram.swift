@@ -30,6 +30,12 @@ public final class BPFProgram {
     /// A global function with hidden/internal visibility: its BTF FUNC is marked
     /// static at load so the verifier checks it in its caller's context.
     public var markBTFStatic = false
+    /// What the open phase recorded for load: relocations sorted by instruction.
+    public var relocations: [Relocation] = []
+    /// The SEC() definition the section name matched (nil: unrecognised).
+    public var sectionDefinition: SectionDefinition?
+    /// BTF type id the program attaches to (struct_ops: the struct's id).
+    public var attachBTFID: UInt32 = 0
 
     init(object: BPFObject, index: Int, name: UnsafePointer<CChar>, sectionName: UnsafePointer<CChar>,
          sectionIndex: Int, offset: Int, code: UnsafeRawPointer, size: Int) {

@@ -4,6 +4,8 @@ import CBPF
 public struct ObjectOpenOptions {
     public var objectName: UnsafePointer<CChar>?
     public var pinRootPath: UnsafePointer<CChar>?
+    /// Deprecated but honoured: unknown BTF map attributes are skipped, not refused.
+    public var relaxedMaps = false
     public var kconfig: UnsafePointer<CChar>?
     public var btfCustomPath: UnsafePointer<CChar>?
     public var kernelLogBuffer: UnsafeMutablePointer<CChar>?
@@ -24,6 +26,8 @@ public struct ObjectSection {
     public var name: [CChar] = []
     public var header = Elf64_Shdr()
     public var data: [UInt8] = []
+    /// The data size libelf reported (for SHT_NOBITS, the size with no bytes).
+    public var size: Int = 0
 }
 
 extension BPFObject {
@@ -77,7 +81,7 @@ extension BPFObject {
         }
         try object.collectSections(elf)
         try object.collectExterns(elf)
-        try object.finalizeBTF()
+        try object.finalizeBTF(elf)
         try object.initializeMaps(elf, options: options)
         try object.initializePrograms()
         try object.collectRelocations(elf)
@@ -175,7 +179,7 @@ extension BPFObject {
                     continue
                 }
                 recordSection(index, .relocations, name, sh, data)
-            } else if type == UInt32(SHT_NOBITS) && strcmp(name, ".bss") == 0 {
+            } else if type == UInt32(SHT_NOBITS) && (strcmp(name, ".bss") == 0 || strncmp(name, ".bss.", 5) == 0) {
                 recordSection(index, .bss, name, sh, data)
             } else {
                 Log.info("libbpf: elf: skipping section(\(index)) \(cString: name) (size \(sh.pointee.sh_size))\n")
@@ -213,7 +217,8 @@ extension BPFObject {
 
     func recordSection(_ index: Int, _ kind: ObjectSectionKind, _ name: UnsafePointer<CChar>,
                        _ sh: UnsafeMutablePointer<Elf64_Shdr>, _ data: UnsafeMutablePointer<Elf_Data>) {
-        sections[index] = ObjectSection(kind: kind, name: cStringArray(name), header: sh.pointee, data: copyBytes(data))
+        sections[index] = ObjectSection(kind: kind, name: cStringArray(name), header: sh.pointee, data: copyBytes(data),
+                                        size: data.pointee.d_size)
     }
 
     /// `license` section: at most 63 characters are kept.
@@ -325,7 +330,7 @@ extension BPFObject {
     }
 
     /// Whether the object cannot work without BTF.
-    var needsBTF: Bool { mapsSectionIndex >= 0 || structOpsSectionIndex >= 0 || externCount > 0 }
+    var needsBTF: Bool { mapsSectionIndex >= 0 || structOpsSectionIndex >= 0 || !externs.isEmpty }
 }
 
 func copyBytes(_ data: UnsafeMutablePointer<Elf_Data>) -> [UInt8] {

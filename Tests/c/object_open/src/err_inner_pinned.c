@@ -1,0 +1,21 @@
+/* A pinned inner map definition. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, int);
+	__array(values, struct {
+		__uint(type, BPF_MAP_TYPE_ARRAY);
+		__type(key, int);
+		__type(value, int);
+		__uint(max_entries, 1);
+		__uint(pinning, LIBBPF_PIN_BY_NAME);
+	});
+} outer SEC(".maps");
+
+SEC("xdp")
+int p(struct xdp_md *ctx) { int k = 0; bpf_map_lookup_elem(&outer, &k); return XDP_PASS; }
+
+char LICENSE[] SEC("license") = "GPL";
