@@ -150,24 +150,6 @@ public func abi_bpf_object__attach_skeleton(_ s: UnsafeMutablePointer<bpf_object
     return Int32(unsupported("bpf_object__attach_skeleton"))
 }
 
-// libbpf.h: void (struct bpf_object_skeleton *)
-@_cdecl("bpf_object__destroy_skeleton")
-public func abi_bpf_object__destroy_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) {
-    _ = unsupported("bpf_object__destroy_skeleton")
-}
-
-// libbpf.h: void (struct bpf_object_subskeleton *)
-@_cdecl("bpf_object__destroy_subskeleton")
-public func abi_bpf_object__destroy_subskeleton(_ s: UnsafeMutablePointer<bpf_object_subskeleton>?) {
-    _ = unsupported("bpf_object__destroy_subskeleton")
-}
-
-// libbpf.h: void (struct bpf_object_skeleton *)
-@_cdecl("bpf_object__detach_skeleton")
-public func abi_bpf_object__detach_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) {
-    _ = unsupported("bpf_object__detach_skeleton")
-}
-
 // libbpf.h: int (struct bpf_object *, struct gen_loader_opts *)
 @_cdecl("bpf_object__gen_loader")
 public func abi_bpf_object__gen_loader(_ obj: OpaquePointer?, _ opts: UnsafeMutablePointer<gen_loader_opts>?) -> Int32 {
@@ -184,18 +166,6 @@ public func abi_bpf_object__load(_ obj: OpaquePointer?) -> Int32 {
 @_cdecl("bpf_object__load_skeleton")
 public func abi_bpf_object__load_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) -> Int32 {
     return Int32(unsupported("bpf_object__load_skeleton"))
-}
-
-// libbpf.h: int (struct bpf_object_skeleton *, const struct bpf_object_open_opts *)
-@_cdecl("bpf_object__open_skeleton")
-public func abi_bpf_object__open_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?, _ opts: UnsafePointer<bpf_object_open_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_object__open_skeleton"))
-}
-
-// libbpf.h: int (struct bpf_object_subskeleton *)
-@_cdecl("bpf_object__open_subskeleton")
-public func abi_bpf_object__open_subskeleton(_ s: UnsafeMutablePointer<bpf_object_subskeleton>?) -> Int32 {
-    return Int32(unsupported("bpf_object__open_subskeleton"))
 }
 
 // libbpf.h: int (struct bpf_object *, const char *)
