@@ -10,6 +10,10 @@ long sbpf_bpf(int cmd, union bpf_attr *attr, unsigned int size) { return syscall
 
 int sbpf_dupfd_cloexec(int fd, int min_fd) { return fcntl(fd, F_DUPFD_CLOEXEC, min_fd); }
 
+int sbpf_dup3(int fd, int new_fd, int flags) { return syscall(__NR_dup3, fd, new_fd, flags); }
+
+int sbpf_perf_event_open(struct perf_event_attr *attr, int pid, int cpu, int group_fd, unsigned long flags) { return syscall(__NR_perf_event_open, attr, pid, cpu, group_fd, flags); }
+
 int sbpf_open(const char *path, int flags, unsigned int mode) { return open(path, flags, mode); }
 
 static int sbpf_call_print_va(libbpf_print_fn_t fn, enum libbpf_print_level level, const char *format, ...)

@@ -96,54 +96,6 @@ public func abi_bpf_map__attach_struct_ops(_ map: OpaquePointer?) -> OpaquePoint
     return nil
 }
 
-// libbpf.h: int (const struct bpf_map *, const void *, size_t, __u64)
-@_cdecl("bpf_map__delete_elem")
-public func abi_bpf_map__delete_elem(_ map: OpaquePointer?, _ key: UnsafeRawPointer?, _ key_sz: Int, _ flags: UInt64) -> Int32 {
-    return Int32(unsupported("bpf_map__delete_elem"))
-}
-
-// libbpf.h: int (const struct bpf_map *, const void *, void *, size_t)
-@_cdecl("bpf_map__get_next_key")
-public func abi_bpf_map__get_next_key(_ map: OpaquePointer?, _ cur_key: UnsafeRawPointer?, _ next_key: UnsafeMutableRawPointer?, _ key_sz: Int) -> Int32 {
-    return Int32(unsupported("bpf_map__get_next_key"))
-}
-
-// libbpf.h: int (const struct bpf_map *, const void *, size_t, void *, size_t, __u64)
-@_cdecl("bpf_map__lookup_and_delete_elem")
-public func abi_bpf_map__lookup_and_delete_elem(_ map: OpaquePointer?, _ key: UnsafeRawPointer?, _ key_sz: Int, _ value: UnsafeMutableRawPointer?, _ value_sz: Int, _ flags: UInt64) -> Int32 {
-    return Int32(unsupported("bpf_map__lookup_and_delete_elem"))
-}
-
-// libbpf.h: int (const struct bpf_map *, const void *, size_t, void *, size_t, __u64)
-@_cdecl("bpf_map__lookup_elem")
-public func abi_bpf_map__lookup_elem(_ map: OpaquePointer?, _ key: UnsafeRawPointer?, _ key_sz: Int, _ value: UnsafeMutableRawPointer?, _ value_sz: Int, _ flags: UInt64) -> Int32 {
-    return Int32(unsupported("bpf_map__lookup_elem"))
-}
-
-// libbpf.h: int (struct bpf_map *, const char *)
-@_cdecl("bpf_map__pin")
-public func abi_bpf_map__pin(_ map: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_map__pin"))
-}
-
-// libbpf.h: int (struct bpf_map *, int)
-@_cdecl("bpf_map__reuse_fd")
-public func abi_bpf_map__reuse_fd(_ map: OpaquePointer?, _ fd: Int32) -> Int32 {
-    return Int32(unsupported("bpf_map__reuse_fd"))
-}
-
-// libbpf.h: int (struct bpf_map *, const char *)
-@_cdecl("bpf_map__unpin")
-public func abi_bpf_map__unpin(_ map: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_map__unpin"))
-}
-
-// libbpf.h: int (const struct bpf_map *, const void *, size_t, const void *, size_t, __u64)
-@_cdecl("bpf_map__update_elem")
-public func abi_bpf_map__update_elem(_ map: OpaquePointer?, _ key: UnsafeRawPointer?, _ key_sz: Int, _ value: UnsafeRawPointer?, _ value_sz: Int, _ flags: UInt64) -> Int32 {
-    return Int32(unsupported("bpf_map__update_elem"))
-}
-
 // libbpf.h: int (struct bpf_object_skeleton *)
 @_cdecl("bpf_object__attach_skeleton")
 public func abi_bpf_object__attach_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) -> Int32 {
@@ -154,48 +106,6 @@ public func abi_bpf_object__attach_skeleton(_ s: UnsafeMutablePointer<bpf_object
 @_cdecl("bpf_object__gen_loader")
 public func abi_bpf_object__gen_loader(_ obj: OpaquePointer?, _ opts: UnsafeMutablePointer<gen_loader_opts>?) -> Int32 {
     return Int32(unsupported("bpf_object__gen_loader"))
-}
-
-// libbpf.h: int (struct bpf_object *)
-@_cdecl("bpf_object__load")
-public func abi_bpf_object__load(_ obj: OpaquePointer?) -> Int32 {
-    return Int32(unsupported("bpf_object__load"))
-}
-
-// libbpf.h: int (struct bpf_object_skeleton *)
-@_cdecl("bpf_object__load_skeleton")
-public func abi_bpf_object__load_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) -> Int32 {
-    return Int32(unsupported("bpf_object__load_skeleton"))
-}
-
-// libbpf.h: int (struct bpf_object *, const char *)
-@_cdecl("bpf_object__pin")
-public func abi_bpf_object__pin(_ object: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_object__pin"))
-}
-
-// libbpf.h: int (struct bpf_object *, const char *)
-@_cdecl("bpf_object__pin_maps")
-public func abi_bpf_object__pin_maps(_ obj: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_object__pin_maps"))
-}
-
-// libbpf.h: int (struct bpf_object *, const char *)
-@_cdecl("bpf_object__pin_programs")
-public func abi_bpf_object__pin_programs(_ obj: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_object__pin_programs"))
-}
-
-// libbpf.h: int (struct bpf_object *, const char *)
-@_cdecl("bpf_object__unpin_maps")
-public func abi_bpf_object__unpin_maps(_ obj: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_object__unpin_maps"))
-}
-
-// libbpf.h: int (struct bpf_object *, const char *)
-@_cdecl("bpf_object__unpin_programs")
-public func abi_bpf_object__unpin_programs(_ obj: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_object__unpin_programs"))
 }
 
 // libbpf.h: void (struct bpf_prog_linfo *)
@@ -372,12 +282,6 @@ public func abi_bpf_program__attach_xdp(_ prog: OpaquePointer?, _ ifindex: Int32
     return nil
 }
 
-// libbpf.h: int (struct bpf_program *, const char *)
-@_cdecl("bpf_program__pin")
-public func abi_bpf_program__pin(_ prog: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_program__pin"))
-}
-
 // libbpf.h: int (struct bpf_program *, int, const char *)
 @_cdecl("bpf_program__set_attach_target")
 public func abi_bpf_program__set_attach_target(_ prog: OpaquePointer?, _ attach_prog_fd: Int32, _ attach_func_name: UnsafePointer<CChar>?) -> Int32 {
@@ -388,18 +292,6 @@ public func abi_bpf_program__set_attach_target(_ prog: OpaquePointer?, _ attach_
 @_cdecl("bpf_program__set_ifindex")
 public func abi_bpf_program__set_ifindex(_ prog: OpaquePointer?, _ ifindex: UInt32) {
     _ = unsupported("bpf_program__set_ifindex")
-}
-
-// libbpf.h: void (struct bpf_program *)
-@_cdecl("bpf_program__unload")
-public func abi_bpf_program__unload(_ prog: OpaquePointer?) {
-    _ = unsupported("bpf_program__unload")
-}
-
-// libbpf.h: int (struct bpf_program *, const char *)
-@_cdecl("bpf_program__unpin")
-public func abi_bpf_program__unpin(_ prog: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_program__unpin"))
 }
 
 // libbpf.h: int (const struct bpf_tc_hook *, struct bpf_tc_opts *)

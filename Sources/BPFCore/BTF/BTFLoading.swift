@@ -227,6 +227,8 @@ extension BTF {
                     continue
                 }
                 if logBuffer == nil && error == .ENOSPC && ownSize <= UInt32.max / 2 { continue }
+                // The reference stores bpf_btf_load's result: btf__fd is now -errno.
+                fd = -error.code
                 Log.warn("libbpf: BTF loading error: -\(error.code)\n")
                 if logBuffer == nil, let own, own[0] != 0 {
                     Log.warn("libbpf: -- BEGIN BTF LOAD LOG ---\n\(cString: own)\n-- END BTF LOAD LOG --\n")

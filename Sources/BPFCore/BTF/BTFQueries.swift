@@ -171,22 +171,29 @@ extension BTF {
         if let swappedRaw { return (UnsafeRawPointer(swappedRaw.base!), swappedRaw.count) }
         let built = try serialize(swapped: true)
         swappedRaw = built
+        // libbpf keeps one raw_size for both byte orders: from now on the native
+        // bytes it hands out (raw_data, load into kernel) are cut to this size,
+        // which drops the gaps and trailing bytes a parsed blob may have had.
+        raw?.truncate(to: built.count)
         return (UnsafeRawPointer(built.base!), built.count)
     }
 
     /// Header, types and strings laid out contiguously, as libbpf writes them (the
-    /// header fields themselves are copied unchanged).
+    /// header fields themselves are copied unchanged). In libbpf's order: the
+    /// header is copied and swapped before the types are copied after its
+    /// `hdr_len` bytes, so a header shorter than `btf_header` (accepted by the
+    /// parser) ends up as libbpf's does. libbpf writes those 24 swapped bytes
+    /// past a too-small buffer; here the buffer always has room for them.
     func serialize(swapped: Bool) throws(BPFError) -> BTFBuffer {
         let h = header.pointee
         let headerLength = Int(h.hdr_len)
         let typesLength = Int(h.type_len)
         let stringsLength = Int(h.str_len)
+        let total = headerLength + typesLength + stringsLength
         var out = BTFBuffer()
-        _ = try out.append(zeroed: headerLength + typesLength + stringsLength)
+        _ = try out.append(zeroed: max(total, MemoryLayout<btf_header>.size))
         let p = out.base!
         p.copyMemory(from: UnsafeRawPointer(header), byteCount: headerLength)
-        if typesLength > 0 { (p + headerLength).copyMemory(from: typeData!, byteCount: typesLength) }
-        if stringsLength > 0 { (p + headerLength + typesLength).copyMemory(from: stringData!, byteCount: stringsLength) }
         if swapped {
             let hp = p.assumingMemoryBound(to: btf_header.self)
             hp.pointee.magic = hp.pointee.magic.byteSwapped
@@ -195,13 +202,18 @@ extension BTF {
             hp.pointee.type_len = hp.pointee.type_len.byteSwapped
             hp.pointee.str_off = hp.pointee.str_off.byteSwapped
             hp.pointee.str_len = hp.pointee.str_len.byteSwapped
+        }
+        if typesLength > 0 { (p + headerLength).copyMemory(from: typeData!, byteCount: typesLength) }
+        if stringsLength > 0 { (p + headerLength + typesLength).copyMemory(from: stringData!, byteCount: stringsLength) }
+        if swapped {
             for offset in typeOffsets {
                 let record = p + headerLength + Int(offset)
-                let info = record.load(fromByteOffset: 4, as: UInt32.self)
+                let info = record.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
                 let words = BTFKind.trailingWords(kind: (info >> 24) & 0x1f, vlen: info & 0xffff)
                 BTF.swapWords(record, count: 3 + words)
             }
         }
+        out.truncate(to: total)
         return out
     }
 }

@@ -26,6 +26,12 @@ public struct StructOpsInfo {
     public var data: [UInt8]
     /// Program index per struct member, -1 where no program is set.
     public var programs: [Int]
+    /// Set at load from the kernel's `bpf_struct_ops_<name>` type (`kern_vdata`):
+    /// the map value the kernel expects, with the non-pointer members copied in.
+    public var kernelValue: [UInt8]? = nil
+    /// Per struct member: the byte offset in `kernelValue` of the function pointer
+    /// a program fills (`kern_func_off`), 0 where no program is set.
+    public var kernelFunctionOffsets: [UInt32] = []
 }
 
 /// One map of an object (`struct bpf_map`): its definition as parsed at open (and
@@ -139,7 +145,7 @@ public final class BPFMap {
     }
 
     /// `bpf_map_mmap_sz`: value size rounded to 8, times max entries, rounded to pages.
-    static func mmapSize(valueSize: UInt32, maxEntries: UInt32) -> Int {
+    public static func mmapSize(valueSize: UInt32, maxEntries: UInt32) -> Int {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let size = ((Int(valueSize) + 7) / 8 * 8) * Int(maxEntries)
         return (size + page - 1) / page * page

@@ -31,6 +31,17 @@ public final class BPFObject {
     public var btfCustomPath: [CChar]?
     public var loaded = false
 
+    /// Kernel BTF during load (`btf_vmlinux`, `btf_modules`, `fd_array`): the
+    /// running kernel's BTF, set by the load stage that needs it; module BTFs,
+    /// loaded at most once per load by `loadModuleBTFs()` (Load/ExternResolution.swift)
+    /// for typed ksyms, kfuncs and CO-RE candidates; and the fds program load
+    /// passes as `fd_array` (slot 0 unused; a kfunc call's `insn.off` indexes it).
+    /// `releaseKernelBTFs()` closes and drops them all at the end of load.
+    public var vmlinuxBTF: BTF?
+    public var moduleBTFs: [ModuleBTF] = []
+    public var moduleBTFsLoaded = false
+    public var fdArray: [Int32] = []
+
     /// ELF facts the open phase records (indices are ELF section indices; -1 none).
     public var textSectionIndex = -1
     public var mapsSectionIndex = -1

@@ -13,6 +13,9 @@ public final class BPFProgram {
     public let name: UnsafeMutablePointer<CChar>
     /// The section name, without a leading "?" (which only turns autoload off).
     public let sectionName: UnsafeMutablePointer<CChar>
+    /// Whether the ELF section's name had that "?" (`.BTF.ext` blocks are keyed
+    /// by the ELF name).
+    public let sectionNameHadQuestionMark: Bool
     public let sectionIndex: Int
     /// Where the function starts in its section, in instructions.
     public let sectionInstructionOffset: Int
@@ -36,6 +39,23 @@ public final class BPFProgram {
     public var sectionDefinition: SectionDefinition?
     /// BTF type id the program attaches to (struct_ops: the struct's id).
     public var attachBTFID: UInt32 = 0
+    /// `attach_prog_fd` (freplace/fentry on a BPF program) and `attach_btf_obj_fd`
+    /// (a module BTF holding `attachBTFID`; 0: vmlinux), as load passes them.
+    public var attachProgramFD: Int32 = 0
+    public var attachBTFObjectFD: Int32 = 0
+    /// `prog_ifindex` (offload / `bpf_program__set_ifindex`).
+    public var ifindex: UInt32 = 0
+
+    // Load state (Load/Relocate.swift, Load/ProgramLoad.swift).
+    /// Where this subprogram's code starts in the main program being linked
+    /// (`sub_insn_off`); 0 means "not appended yet" while linking one program.
+    public var subprogramOffset = 0
+    /// `.BTF.ext` func_info / line_info records for the linked code, instruction
+    /// offsets already in instructions of the final layout (nil: none collected).
+    public var funcInfo: [UInt8]?
+    public var funcInfoRecordSize: UInt32 = 0
+    public var lineInfo: [UInt8]?
+    public var lineInfoRecordSize: UInt32 = 0
 
     init(object: BPFObject, index: Int, name: UnsafePointer<CChar>, sectionName: UnsafePointer<CChar>,
          sectionIndex: Int, offset: Int, code: UnsafeRawPointer, size: Int) {
@@ -49,6 +69,7 @@ public final class BPFProgram {
         } else {
             autoload = true
         }
+        self.sectionNameHadQuestionMark = !autoload
         self.sectionName = strdup(section)!
         self.sectionIndex = sectionIndex
         self.sectionInstructionOffset = offset / 8

@@ -40,7 +40,7 @@ public final class ELFFile {
                 Log.warn("libbpf: elf: failed to open \(displayName): \(cString: strerror(error.code))\n")
                 throw error
             }
-            elf = elf_begin(fd, ELF_C_READ_MMAP, nil)
+            elf = elf_begin(fd, ELF_C_READ, nil)
         }
         func fail(_ error: BPFError) -> BPFError {
             if let elf { elf_end(elf) }

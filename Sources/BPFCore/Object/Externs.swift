@@ -23,20 +23,32 @@ public struct Extern {
     public var sectionBTFID: UInt32 = 0
     /// The name as in the object's BTF.
     public var name: [CChar] = [0]
+    /// Resolved at load (Load/ExternResolution.swift); an unset extern after
+    /// resolution is a weak one, whose value relocation makes zero.
     public var isSet = false
     public var isWeak = false
-    // .kconfig
+    // .kconfig: the value is written into the .kconfig map's initial value at
+    // `dataOffset` (`size` bytes), so relocation only needs that offset.
     public var kconfigType: KconfigType = .unknown
     public var size: Int = 0
     public var alignment: Int = 0
     public var dataOffset: Int = 0
     public var isSigned = false
     // .ksyms
+    /// Typeless ksym (and any VAR named in /proc/kallsyms): the kernel address,
+    /// which relocation splits over a ld_imm64's two imm fields.
     public var address: UInt64 = 0
+    /// Typed VAR or kfunc: the fd of the module BTF holding `kernelBTFID` (0 for
+    /// vmlinux), for ld_imm64 `BPF_PSEUDO_BTF_ID` (insn[1].imm). Owned by the
+    /// object's `moduleBTFs`, valid until the end of load.
     public var kernelBTFObjectFD: Int32 = 0
+    /// Typed VAR or kfunc: the VAR/FUNC id in kernel (vmlinux or module) BTF.
     public var kernelBTFID: Int32 = 0
-    /// The local BTF id of the extern's type (modifiers and typedefs skipped).
+    /// The local BTF id of the extern's type (modifiers and typedefs skipped);
+    /// 0 for a typeless ksym.
     public var typeID: UInt32 = 0
+    /// kfunc in a module: the index of its BTF fd in the object's `fdArray`, for a
+    /// kfunc call's `insn.off` (0 for vmlinux).
     public var btfFDIndex: Int16 = 0
 
     var nameString: String { name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }

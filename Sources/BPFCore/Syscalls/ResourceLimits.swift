@@ -5,10 +5,16 @@ import CBPF
 /// ignored, as in the reference: creation itself reports EPERM if the limit is low.
 public enum ResourceLimits {
     public static func bumpMemlockIfNeeded() {
-        if Memlock.bumped || KernelFeatures.supports(.memcgAccounting) { return }
+        _ = bumpMemlock()
+    }
+
+    /// `bump_rlimit_memlock`: the setrlimit error, if the bump was attempted and failed.
+    public static func bumpMemlock() -> BPFError? {
+        if Memlock.bumped || KernelFeatures.supports(.memcgAccounting) { return nil }
         Memlock.bumped = true
-        if Memlock.limit == 0 { return }  // the user disabled the bump
+        if Memlock.limit == 0 { return nil }  // the user disabled the bump
         var limit = rlimit(rlim_cur: rlim_t(Memlock.limit), rlim_max: rlim_t(Memlock.limit))
-        _ = setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit)
+        if setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit) != 0 { return BPFError.lastErrno() }
+        return nil
     }
 }

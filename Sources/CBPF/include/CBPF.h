@@ -19,9 +19,13 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <linux/bpf.h>
+#include <linux/perf_event.h>
 #include <libelf.h>
 #include <gelf.h>
+#include <zlib.h>
 
 #include "../../../include/bpf/libbpf.h"
 #include "../../../include/bpf/bpf.h"
@@ -39,6 +43,12 @@ long sbpf_bpf(int cmd, union bpf_attr *attr, unsigned int size);
 
 /* fcntl(2) is variadic: F_DUPFD_CLOEXEC with a minimum fd. */
 int sbpf_dupfd_cloexec(int fd, int min_fd);
+
+/* dup3(2) needs _GNU_SOURCE, which the Swift view of libc does not define. */
+int sbpf_dup3(int fd, int new_fd, int flags);
+
+/* perf_event_open(2) has no libc wrapper (syscall(2) is variadic). */
+int sbpf_perf_event_open(struct perf_event_attr *attr, int pid, int cpu, int group_fd, unsigned long flags);
 
 /* open(2) is variadic. */
 int sbpf_open(const char *path, int flags, unsigned int mode);

@@ -1,0 +1,10 @@
+/* CO-RE test: ambig_value.btf: candidates disagree on the type size (load fails). */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#define bpf_core_field_signed(f...) __builtin_preserve_field_info(___bpf_field_ref(f), BPF_FIELD_SIGNED)
+char LICENSE[] SEC("license") = "GPL";
+volatile long out[16];
+struct amb { int a; } __attribute__((preserve_access_index));
+SEC("kprobe/x") int prog(void *ctx) { out[0] = bpf_core_type_size(struct amb); return 0; }

@@ -1,0 +1,10 @@
+/* CO-RE test: bad_fields.btf: a field offset too big for an LDX offset (load fails). */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#define bpf_core_field_signed(f...) __builtin_preserve_field_info(___bpf_field_ref(f), BPF_FIELD_SIGNED)
+char LICENSE[] SEC("license") = "GPL";
+volatile long out[16];
+struct far { int x; } __attribute__((preserve_access_index));
+SEC("kprobe/x") int prog(void *ctx) { struct far *p = (void *)(long)out[1]; out[0] = p->x; return 0; }

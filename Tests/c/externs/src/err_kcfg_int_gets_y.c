@@ -1,0 +1,17 @@
+/* An int extern whose config value is 'y'. */
+#include <linux/bpf.h>
+#include <stdbool.h>
+#include <bpf/bpf_helpers.h>
+
+extern int CONFIG_BPF_SYSCALL __kconfig;
+
+__u64 out[4];
+
+SEC("socket")
+int kc(void *ctx)
+{
+	out[0] = CONFIG_BPF_SYSCALL;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
