@@ -34,45 +34,24 @@ extension BTF {
         }
         // Even a failed dedup may have rewritten names and type ids.
         defer { invalidateNameIndex() }
-        do throws(BPFError) {
-            try dedup.prepare()
-        } catch {
-            Log.debug("libbpf: btf_dedup_prep failed:\(-error.code)\n")
-            throw error
+        // Each phase logs its failure under the reference's name for that phase.
+        func phase(_ name: StaticString, _ body: () throws(BPFError) -> Void) throws(BPFError) {
+            do throws(BPFError) {
+                try body()
+            } catch {
+                Log.debug("libbpf: \(name) failed:\(-error.code)\n")
+                throw error
+            }
         }
-        do throws(BPFError) {
-            try dedup.deduplicateStrings()
-        } catch {
-            Log.debug("libbpf: btf_dedup_strings failed:\(-error.code)\n")
-            throw error
-        }
+        try phase("btf_dedup_prep") { () throws(BPFError) in try dedup.prepare() }
+        try phase("btf_dedup_strings") { () throws(BPFError) in try dedup.deduplicateStrings() }
         dedup.indexRecords()
-        do throws(BPFError) {
-            try dedup.deduplicatePrimitives()
-        } catch {
-            Log.debug("libbpf: btf_dedup_prim_types failed:\(-error.code)\n")
-            throw error
-        }
-        do throws(BPFError) {
-            try dedup.deduplicateComposites()
-        } catch {
-            Log.debug("libbpf: btf_dedup_struct_types failed:\(-error.code)\n")
-            throw error
-        }
+        try phase("btf_dedup_prim_types") { () throws(BPFError) in try dedup.deduplicatePrimitives() }
+        try phase("btf_dedup_struct_types") { () throws(BPFError) in try dedup.deduplicateComposites() }
         dedup.resolveForwards()
-        do throws(BPFError) {
-            try dedup.deduplicateReferences()
-        } catch {
-            Log.debug("libbpf: btf_dedup_ref_types failed:\(-error.code)\n")
-            throw error
-        }
+        try phase("btf_dedup_ref_types") { () throws(BPFError) in try dedup.deduplicateReferences() }
         dedup.compact()
-        do throws(BPFError) {
-            try dedup.remapTypeIDs()
-        } catch {
-            Log.debug("libbpf: btf_dedup_remap_types failed:\(-error.code)\n")
-            throw error
-        }
+        try phase("btf_dedup_remap_types") { () throws(BPFError) in try dedup.remapTypeIDs() }
     }
 }
 
