@@ -20,7 +20,9 @@
  *   opens_per_s=<x> ns_per_open=<x> blocks=<n> opens=<n> hwm_kb=<n>
  *   loader=<dli_fname of bpf_object__open_mem> mapped=<libbpf in /proc/self/maps>
  *   nlibbpf=<number of distinct libbpf files mapped>
- * (-M prints hwm_kb=... base_kb=<VmHWM before the first open> loader=... ...)
+ * (-M prints hwm_kb=... base_kb=<VmHWM before the first open> lib_rss_kb=<resident
+ *  KiB of the libbpf.so mappings while the objects are open> heap_kb=<malloc'ed
+ *  KiB held by the open objects (mallinfo2)> loader=... ...)
  * exit status: 0 ok, 2 usage, 3 setup failure, 4 an open failed.
  *
  * Prototypes are declared here so only the library, not its headers, is needed.
@@ -29,6 +31,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +98,30 @@ static int mapped_libbpf(char *out, size_t outsz)
 	}
 	fclose(m);
 	return n;
+}
+
+/* Resident KiB of the libbpf.so mappings (code and data pages the library touched). */
+static long libbpf_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[4096];
+	int in_lib = 0;
+	long total = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strchr(line, '-') && strchr(line, ' ') && line[0] != ' ' && !strchr(line, ':')) {
+			char *p = strchr(line, '/');
+			in_lib = p && strstr(p, "libbpf.so") != NULL;
+		} else if (line[0] >= '0' && line[0] <= '9' && strchr(line, '-') == strchr(line, '-')) {
+			char *p = strchr(line, '/');
+			in_lib = p && strstr(p, "libbpf.so") != NULL;
+		} else if (in_lib && !strncmp(line, "Rss:", 4)) {
+			total += strtol(line + 4, NULL, 10);
+		}
+	}
+	fclose(f);
+	return total;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -171,6 +198,7 @@ int main(int argc, char **argv)
 
 	if (memory) {
 		long base = vm_hwm_kb();
+		struct mallinfo2 before = mallinfo2();
 		struct bpf_object **objs = calloc(nfiles, sizeof(*objs));
 		for (int i = 0; i < nfiles; i++) {
 			objs[i] = bpf_object__open_mem(files[i].buf, files[i].size, NULL);
@@ -179,11 +207,14 @@ int main(int argc, char **argv)
 				return 4;
 			}
 		}
-		long hwm = vm_hwm_kb();
+		long hwm = vm_hwm_kb(), lib_rss = libbpf_rss_kb();
+		struct mallinfo2 after = mallinfo2();
+		long heap = ((long)(after.uordblks + after.hblkhd) - (long)(before.uordblks + before.hblkhd)) / 1024;
 		for (int i = 0; i < nfiles; i++)
 			bpf_object__close(objs[i]);
 		int n = mapped_libbpf(mapped, sizeof(mapped));
-		printf("hwm_kb=%ld base_kb=%ld loader=%s mapped=%s nlibbpf=%d\n", hwm, base, loader, mapped, n);
+		printf("hwm_kb=%ld base_kb=%ld lib_rss_kb=%ld heap_kb=%ld loader=%s mapped=%s nlibbpf=%d\n", hwm, base,
+		       lib_rss, heap, loader, mapped, n);
 		return 0;
 	}
 

@@ -173,12 +173,7 @@ public final class BTFExt {
                     throw .EINVAL
                 }
                 var section = BTFExtSection<Record>(nameOffset: nameOffset, recordsOffset: UInt32(position + 8))
-                section.records.reserveCapacity(Int(count))
-                var record = position + 8
-                for _ in 0..<count {
-                    section.records.append(Record(data + Int(record)))
-                    record += UInt64(recordSize)
-                }
+                section.records = BTFExtRecords(data + Int(position + 8), count: Int(count), stride: Int(recordSize))
                 info.sections.append(section)
                 left -= total
                 position += total
@@ -260,7 +255,49 @@ public struct BTFExtSection<Record: BTFExtRecord> {
     public var nameOffset: UInt32
     /// Where this section's first record starts in the raw `.BTF.ext` bytes.
     public var recordsOffset: UInt32
-    public var records: [Record] = []
+    public var records: BTFExtRecords<Record> = []
+}
+
+/// A section's records, decoded from the `.BTF.ext` bytes on access rather than
+/// copied out of them (the raw bytes are kept anyway, for `btf_ext__raw_data`):
+/// valid while the `BTFExt` they came from lives. An array literal makes one that
+/// holds its records (tests, hand-built models).
+public struct BTFExtRecords<Record: BTFExtRecord>: RandomAccessCollection, ExpressibleByArrayLiteral {
+    let base: UnsafeRawPointer?
+    let stride: Int
+    let rawCount: Int
+    let stored: [Record]?
+
+    init(_ base: UnsafeRawPointer, count: Int, stride: Int) {
+        self.base = base
+        self.stride = stride
+        rawCount = count
+        stored = nil
+    }
+
+    public init(arrayLiteral elements: Record...) {
+        base = nil
+        stride = 0
+        rawCount = 0
+        stored = elements
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { stored?.count ?? rawCount }
+
+    public subscript(position: Int) -> Record {
+        if let stored { return stored[position] }
+        precondition(position >= 0 && position < rawCount, "BTFExtRecords index out of range")
+        return Record(base! + position * stride)
+    }
+}
+
+extension BTFExtRecords: Equatable where Record: Equatable {
+    public static func == (a: BTFExtRecords, b: BTFExtRecords) -> Bool {
+        if a.count != b.count { return false }
+        for i in 0..<a.count where a[i] != b[i] { return false }
+        return true
+    }
 }
 
 /// One info block (`struct btf_ext_info`): func_info, line_info or core_relo.

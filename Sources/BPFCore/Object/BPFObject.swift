@@ -73,7 +73,7 @@ public final class BPFObject {
         }
         self.name = objectName
         self.nameCString = objectName.withUnsafeBufferPointer { strdup($0.baseAddress!)! }
-        self.kernelVersion = KernelVersion.current()
+        self.kernelVersion = BPFObject.kernelVersionAtOpen()
     }
 
     deinit { free(nameCString) }

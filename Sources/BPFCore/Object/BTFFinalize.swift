@@ -55,9 +55,38 @@ extension BTF {
         }
     }
 
+    /// `btf__find_by_name` / `btf__find_by_name_kind` by a scan, for the few
+    /// lookups of open: building the name index costs more than scanning for them.
+    func scanForType(named name: UnsafePointer<CChar>, kind: UInt32?) -> UInt32? {
+        if base != nil { return find(name, kind: kind) }
+        let first = name.pointee
+        var found: UInt32? = nil
+        forEachOwnType { id, t in
+            if kind == nil || t.kind == kind!, let n = string(at: t.pointee.name_off), n.pointee == first, strcmp(n, name) == 0 {
+                found = id
+                return false
+            }
+            return true
+        }
+        return found
+    }
+
+    /// Calls `body` with each own type (id, record) in id order until it returns
+    /// false, locating the type data once (`type(_:)` does it per id). `body` must
+    /// not add types.
+    @inline(__always)
+    func forEachOwnType(_ body: (UInt32, UnsafePointer<btf_type>) -> Bool) {
+        guard let data = typeData else { return }
+        let offsets = typeOffsets
+        for k in 0..<offsets.count {
+            let t = UnsafePointer((data + Int(offsets[k])).assumingMemoryBound(to: btf_type.self))
+            if !body(startID + UInt32(k), t) { return }
+        }
+    }
+
     /// `btf__name_by_offset` as a Swift string for messages ("(null)" like printf).
-    func nameString(_ offset: UInt32) -> String {
-        string(at: offset).map { String(cString: $0) } ?? "(null)"
+    func nameString(_ offset: UInt32) -> RawName {
+        RawName(string(at: offset))
     }
 }
 
@@ -82,25 +111,24 @@ extension BPFObject {
     /// their symbols; hidden globals become static; VARs are sorted by offset.
     func finalizeBTF(_ elf: ELFFile) throws(BPFError) {
         guard let btf else { return }
-        let count = btf.typeCount
-        var id: UInt32 = 1
-        while id < count {
-            if let t = btf.type(id), t.kind == BTFKind.dataSection {
-                try fixupDataSection(elf, btf, id)
-            }
-            id += 1
+        var index = VariableSymbolIndex()
+        var sections: [UInt32] = []
+        btf.forEachOwnType { id, t in
+            if t.kind == BTFKind.dataSection { sections.append(id) }
+            return true
         }
+        for id in sections { try fixupDataSection(elf, btf, id, &index) }
     }
 
-    func fixupDataSection(_ elf: ELFFile, _ btf: BTF, _ id: UInt32) throws(BPFError) {
+    func fixupDataSection(_ elf: ELFFile, _ btf: BTF, _ id: UInt32, _ index: inout VariableSymbolIndex) throws(BPFError) {
         guard let record = btf.mutableRecord(id) else { return }
         let t = UnsafePointer<btf_type>(record.assumingMemoryBound(to: btf_type.self))
         let vars = Int(t.vlen)
         guard let sectionName = btf.name(of: t) else {
-            Log.debug("libbpf: No name found in string section for DATASEC kind.\n")
+            debugLog("libbpf: No name found in string section for DATASEC kind.\n")
             throw .ENOENT
         }
-        let section = String(cString: sectionName)
+        let section = RawName(sectionName)
         if strcmp(sectionName, ".kconfig") != 0 && strcmp(sectionName, ".ksyms") != 0 {
             var fixupOffsets = false
             if t.sizeOrType == 0 {
@@ -113,7 +141,7 @@ extension BPFObject {
                     error = -ENOENT
                 }
                 if error != 0 || size == 0 {
-                    Log.debug("libbpf: sec '\(section)': failed to determine size from ELF: size \(size), err \(error)\n")
+                    debugLog("libbpf: sec '\(section)': failed to determine size from ELF: size \(size), err \(error)\n")
                     throw .ENOENT
                 }
                 record.storeBytes(of: size, toByteOffset: BTFRecord.sizeOrType, as: UInt32.self)
@@ -124,19 +152,31 @@ extension BPFObject {
                 let varID = record.load(fromByteOffset: info, as: UInt32.self)
                 guard let v = btf.type(varID), v.kind == BTFKind.variable,
                       let varRecord = btf.mutableRecord(varID) else {
-                    Log.debug("libbpf: sec '\(section)': unexpected non-VAR type found\n")
+                    debugLog("libbpf: sec '\(section)': unexpected non-VAR type found\n")
                     throw .EINVAL
                 }
                 let linkage = varRecord.load(fromByteOffset: BTFRecord.varLinkage, as: UInt32.self)
                 if linkage == UInt32(BTF_VAR_STATIC) || linkage == UInt32(BTF_VAR_GLOBAL_EXTERN) { continue }
                 guard let varName = btf.name(of: v) else {
-                    Log.debug("libbpf: sec '\(section)': failed to find name of DATASEC's member #\(i)\n")
+                    debugLog("libbpf: sec '\(section)': failed to find name of DATASEC's member #\(i)\n")
                     throw .ENOENT
                 }
-                guard let sym = try findVariableSymbol(elf, varName) else {
-                    Log.debug("libbpf: sec '\(section)': failed to find ELF symbol for VAR '\(String(cString: varName))'\n")
+                // Any failure (a symbol name that cannot be read too) is "not found".
+                let symbolIndex: Int?
+                if index.lookups < VariableSymbolIndex.scansBeforeIndexing {
+                    // a few lookups: scanning is cheaper than building the index
+                    index.lookups += 1
+                    symbolIndex = try? findVariableSymbol(elf, varName) ?? nil
+                } else if index.build(self, elf) {
+                    symbolIndex = index.find(varName)
+                } else {
+                    symbolIndex = try? findVariableSymbol(elf, varName) ?? nil
+                }
+                guard let symbolIndex else {
+                    debugLog("libbpf: sec '\(section)': failed to find ELF symbol for VAR '\(RawName(varName))'\n")
                     throw .ENOENT
                 }
+                let sym = symbol(symbolIndex)
                 if fixupOffsets {
                     record.storeBytes(of: UInt32(truncatingIfNeeded: sym.st_value), toByteOffset: info + 4, as: UInt32.self)
                 }
@@ -175,17 +215,17 @@ extension BPFObject {
     }
 
     /// `find_elf_var_sym`: the global or weak STT_OBJECT symbol named `name`.
-    func findVariableSymbol(_ elf: ELFFile, _ name: UnsafePointer<CChar>) throws(BPFError) -> Elf64_Sym? {
+    func findVariableSymbol(_ elf: ELFFile, _ name: UnsafePointer<CChar>) throws(BPFError) -> Int? {
         for i in 0..<symbolCount {
             let sym = symbol(i)
             if sym.st_info & 0xf != UInt8(STT_OBJECT) { continue }
             let binding = sym.st_info >> 4
             if binding != UInt8(STB_GLOBAL) && binding != UInt8(STB_WEAK) { continue }
-            guard let symbolName = elf.string(table: stringTableIndex, offset: sym.st_name) else {
-                Log.warn("libbpf: failed to get sym name string for var \(String(cString: name))\n")
+            guard let symbolName = elf.loggedString(table: stringTableIndex, offset: sym.st_name) else {
+                Log.warn("libbpf: failed to get sym name string for var \(RawName(name))\n")
                 throw .EIO
             }
-            if strcmp(name, symbolName) == 0 { return sym }
+            if strcmp(name, symbolName) == 0 { return i }
         }
         return nil
     }
@@ -194,6 +234,11 @@ extension BPFObject {
 extension ELFFile {
     /// `elf_sec_by_name`: the first section named `name`.
     func section(named name: UnsafePointer<CChar>) -> OpaquePointer? {
+        if let names = sectionNames {
+            // every section's name was read, in order: no libelf call needed
+            for (k, sectionName) in names.enumerated() where strcmp(sectionName, name) == 0 { return section(at: k + 1) }
+            return nil
+        }
         var scn = nextSection(after: nil)
         while let current = scn {
             guard let sh = elf64_getshdr(current), let sectionName = string(table: sectionNamesIndex, offset: sh.pointee.sh_name) else {
@@ -209,5 +254,82 @@ extension ELFFile {
     func sectionName(at index: Int) -> UnsafePointer<CChar>? {
         guard let scn = section(at: index), let sh = elf64_getshdr(scn) else { return nil }
         return string(table: sectionNamesIndex, offset: sh.pointee.sh_name)
+    }
+}
+
+/// `find_elf_var_sym` without a scan of the whole symbol table per VAR: the
+/// global and weak STT_OBJECT symbols (the only ones it can return) are listed
+/// once per open (after a few lookups by plain scans), and by name hash when
+/// there are many. Not usable when one of
+/// them has a name that cannot be read: then the linear search runs, and fails
+/// at that symbol as the reference does.
+struct VariableSymbolIndex {
+    static let scansBeforeIndexing = 8
+    static let hashFrom = 16
+    var lookups = 0
+    private var built = false
+    private var usable = true
+    private var heads: U32Map? = nil
+    private var names: [UnsafePointer<CChar>] = []
+    private var symbols: [Int32] = []
+    private var next: [Int32] = []
+
+    init() {}
+
+    /// Builds the index on first use; false when it is not usable.
+    mutating func build(_ object: BPFObject, _ elf: ELFFile) -> Bool {
+        if built { return usable }
+        built = true
+        object.symbols.withUnsafeBytes { table in
+            let size = MemoryLayout<Elf64_Sym>.size
+            for i in 0..<object.symbolCount {
+                let sym = table.loadUnaligned(fromByteOffset: i * size, as: Elf64_Sym.self)
+                if sym.st_info & 0xf != UInt8(STT_OBJECT) { continue }
+                let binding = sym.st_info >> 4
+                if binding != UInt8(STB_GLOBAL) && binding != UInt8(STB_WEAK) { continue }
+                guard let name = elf.string(table: object.stringTableIndex, offset: sym.st_name) else {
+                    usable = false
+                    return
+                }
+                names.append(name)
+                symbols.append(Int32(truncatingIfNeeded: i))
+            }
+        }
+        if usable && names.count >= VariableSymbolIndex.hashFrom {
+            var map = U32Map(capacity: names.count)
+            for k in 0..<names.count {
+                let hash = VariableSymbolIndex.hash(names[k])
+                next.append(map[hash].map { Int32(bitPattern: $0) } ?? -1)
+                map[hash] = UInt32(k)
+            }
+            heads = map
+        }
+        return usable
+    }
+
+    /// The first symbol (in table order) named `name`.
+    func find(_ name: UnsafePointer<CChar>) -> Int? {
+        guard let heads else {
+            for k in 0..<names.count where strcmp(names[k], name) == 0 { return Int(symbols[k]) }
+            return nil
+        }
+        guard let head = heads[VariableSymbolIndex.hash(name)] else { return nil }
+        var best: Int? = nil
+        var k = Int(head)
+        while k >= 0 {
+            if strcmp(names[k], name) == 0 { best = Int(symbols[k]) }  // the chain runs from the last added
+            k = Int(next[k])
+        }
+        return best
+    }
+
+    static func hash(_ s: UnsafePointer<CChar>) -> UInt32 {
+        var h: UInt32 = 2_166_136_261
+        var p = UnsafeRawPointer(s).assumingMemoryBound(to: UInt8.self)
+        while p.pointee != 0 {
+            h = (h ^ UInt32(p.pointee)) &* 16_777_619
+            p += 1
+        }
+        return h
     }
 }

@@ -11,9 +11,17 @@ public final class ELFFile {
     public let sectionNamesIndex: Int
     public let header: UnsafeMutablePointer<Elf64_Ehdr>
     /// The path (or object name for a memory buffer) used in messages.
-    let displayName: String
+    let displayName: RawName
+    /// The names of sections 1..n once all were read (collectSections), else nil.
+    var sectionNames: [UnsafePointer<CChar>]? = nil
+    /// String tables checked once (type STRTAB, all data present, last byte NUL):
+    /// then every offset below the size is a valid string, as elf_strptr would
+    /// find it, without a libelf call per name. base nil: not such a table.
+    /// (Two slots: the section-name and the symbol-name tables.)
+    private var checkedTables: ((table: Int, base: UnsafePointer<CChar>?, size: Int),
+                                (table: Int, base: UnsafePointer<CChar>?, size: Int)) = ((-1, nil, 0), (-1, nil, 0))
 
-    private init(elf: OpaquePointer, fd: Int32, sectionNamesIndex: Int, header: UnsafeMutablePointer<Elf64_Ehdr>, displayName: String) {
+    private init(elf: OpaquePointer, fd: Int32, sectionNamesIndex: Int, header: UnsafeMutablePointer<Elf64_Ehdr>, displayName: RawName) {
         self.elf = elf
         self.fd = fd
         self.sectionNamesIndex = sectionNamesIndex
@@ -27,7 +35,7 @@ public final class ELFFile {
     }
 
     /// Opens `path`, or the `size` bytes at `buffer` when given (named `displayName`).
-    public static func open(path: UnsafePointer<CChar>, buffer: UnsafeRawPointer?, size: Int, displayName: String) throws(BPFError) -> ELFFile {
+    public static func open(path: UnsafePointer<CChar>, buffer: UnsafeRawPointer?, size: Int, displayName: RawName) throws(BPFError) -> ELFFile {
         let format = BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         var fd: Int32 = -1
         let elf: OpaquePointer?
@@ -108,11 +116,21 @@ public final class ELFFile {
         return sh
     }
 
-    /// A string of the section-name table.
+    /// A string of the section-name table (a failure is logged as the reference does).
     public func sectionName(_ offset: UInt32, section index: Int) throws(BPFError) -> UnsafePointer<CChar> {
-        guard let name = elf_strptr(elf, sectionNamesIndex, Int(offset)) else {
-            Log.warn("libbpf: elf: failed to get section(\(index)) name from \(displayName): \(cString: elf_errmsg(-1))\n")
+        guard let name = loggedString(table: sectionNamesIndex, offset: offset) else {
             throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
+        }
+        return name
+    }
+
+    /// A string of string table `table`; a failure is logged with the one message
+    /// the reference uses for section and symbol names alike.
+    public func loggedString(table: Int, offset: UInt32) -> UnsafePointer<CChar>? {
+        if let name = checkedString(table: table, offset: offset) { return name }
+        guard let name = elf_strptr(elf, table, Int(offset)) else {
+            Log.warn("libbpf: elf: failed to get section name string at offset \(offset) from \(displayName): \(cString: elf_errmsg(-1))\n")
+            return nil
         }
         return UnsafePointer(name)
     }
@@ -121,7 +139,10 @@ public final class ELFFile {
     public func sectionData(_ scn: OpaquePointer, name: UnsafePointer<CChar>?) throws(BPFError) -> UnsafeMutablePointer<Elf_Data> {
         guard let data = elf_getdata(scn, nil) else {
             let index = elf_ndxscn(scn)
-            Log.warn("libbpf: elf: failed to get section(\(index)) \(name.map { String(cString: $0) } ?? "<?>") data from \(displayName): \(cString: elf_errmsg(-1))\n")
+            let message = elf_errmsg(-1)
+            // The name only matters for the message (the symbol table's is looked up here).
+            let name = name ?? elf64_getshdr(scn).flatMap { loggedString(table: sectionNamesIndex, offset: $0.pointee.sh_name) }
+            Log.warn("libbpf: elf: failed to get section(\(index)) \(cString: name) data from \(displayName): \(cString: message)\n")
             throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         }
         return data
@@ -134,6 +155,42 @@ public final class ELFFile {
 
     /// A string of string table `table`.
     public func string(table: Int, offset: UInt32) -> UnsafePointer<CChar>? {
-        elf_strptr(elf, table, Int(offset)).map { UnsafePointer($0) }
+        if let name = checkedString(table: table, offset: offset) { return name }
+        return elf_strptr(elf, table, Int(offset)).map { UnsafePointer($0) }
+    }
+
+    /// The string at `offset` of a checked table; nil when the table or the offset
+    /// is not known good (the caller then asks libelf, for its exact error).
+    @inline(__always)
+    func checkedString(table: Int, offset: UInt32) -> UnsafePointer<CChar>? {
+        let entry: (table: Int, base: UnsafePointer<CChar>?, size: Int)
+        if checkedTables.0.table == table {
+            entry = checkedTables.0
+        } else if checkedTables.1.table == table {
+            entry = checkedTables.1
+        } else {
+            entry = checkTable(table)
+        }
+        guard let base = entry.base, Int(offset) < entry.size else { return nil }
+        return base + Int(offset)
+    }
+
+    private func checkTable(_ table: Int) -> (table: Int, base: UnsafePointer<CChar>?, size: Int) {
+        var base: UnsafePointer<CChar>? = nil
+        var size = 0
+        if let scn = elf_getscn(elf, table), let sh = elf64_getshdr(scn), sh.pointee.sh_type == UInt32(SHT_STRTAB),
+           let data = elf_getdata(scn, nil), let buffer = data.pointee.d_buf, data.pointee.d_size > 0,
+           UInt64(data.pointee.d_size) == sh.pointee.sh_size,
+           buffer.load(fromByteOffset: data.pointee.d_size - 1, as: UInt8.self) == 0 {
+            base = UnsafePointer(buffer.assumingMemoryBound(to: CChar.self))
+            size = data.pointee.d_size
+        }
+        // the first two tables asked for are kept (others are checked each time)
+        if checkedTables.0.table < 0 {
+            checkedTables.0 = (table, base, size)
+        } else if checkedTables.1.table < 0 {
+            checkedTables.1 = (table, base, size)
+        }
+        return (table, base, size)
     }
 }

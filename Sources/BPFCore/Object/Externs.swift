@@ -52,6 +52,8 @@ public struct Extern {
     public var btfFDIndex: Int16 = 0
 
     var nameString: String { name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
+    /// The name for log messages, byte for byte.
+    var logName: RawName { RawName(name) }
 }
 
 extension BPFObject {
@@ -65,15 +67,15 @@ extension BPFObject {
               sh.pointee.sh_entsize == UInt64(MemoryLayout<Elf64_Sym>.size) else { throw format }
         let dummyVarID = try addDummyKsymVar()
         let n = Int(sh.pointee.sh_size / sh.pointee.sh_entsize)
-        Log.debug("libbpf: looking for externs among \(n) symbols...\n")
+        debugLog("libbpf: looking for externs among \(n) symbols...\n")
         var kconfigSectionID: UInt32 = 0
         var ksymSectionID: UInt32 = 0
         for i in 0..<n {
             if i >= symbolCount { throw format }
             let sym = symbol(i)
             if !BPFObject.isExtern(sym) { continue }
-            guard let symbolName = elf.string(table: stringTableIndex, offset: sym.st_name), symbolName[0] != 0 else { continue }
-            let externName = String(cString: symbolName)
+            guard let symbolName = elf.loggedString(table: stringTableIndex, offset: sym.st_name), symbolName[0] != 0 else { continue }
+            let externName = RawName(symbolName)
             var ext = Extern()
             externs.append(ext)
             let foundID = findExternBTFID(symbolName)
@@ -100,7 +102,7 @@ extension BPFObject {
             let sectionName = btf.name(of: section)
             if let sectionName, strcmp(sectionName, ".kconfig") == 0 {
                 if t.kind == BTFKind.function {
-                    Log.warn("libbpf: extern function \(ext.nameString) is unsupported under .kconfig section\n")
+                    Log.warn("libbpf: extern function \(ext.logName) is unsupported under .kconfig section\n")
                     externs[externs.count - 1] = ext
                     throw .ENOTSUP
                 }
@@ -136,13 +138,13 @@ extension BPFObject {
                 ext.kind = .ksym
                 ext.typeID = btf.skipModifiersAndTypedefs(t.sizeOrType).id
             } else {
-                Log.warn("libbpf: unrecognized extern section '\(sectionName.map { String(cString: $0) } ?? "(null)")'\n")
+                Log.warn("libbpf: unrecognized extern section '\(RawName(sectionName))'\n")
                 externs[externs.count - 1] = ext
                 throw .ENOTSUP
             }
             externs[externs.count - 1] = ext
         }
-        Log.debug("libbpf: collected \(externs.count) externs total\n")
+        debugLog("libbpf: collected \(externs.count) externs total\n")
         if externs.isEmpty { return }
         sortExterns()
         let btf = self.btf!
@@ -151,7 +153,7 @@ extension BPFObject {
             let intID = findInt32BTFID(btf)
             let dummyName = btf.type(UInt32(dummyVarID)).map { $0.nameOffset } ?? 0
             for (i, ext) in externs.enumerated() where ext.kind == .ksym {
-                Log.debug("libbpf: extern (ksym) #\(i): symbol \(ext.symbolIndex), name \(ext.nameString)\n")
+                debugLog("libbpf: extern (ksym) #\(i): symbol \(ext.symbolIndex), name \(ext.logName)\n")
             }
             guard let section = btf.mutableRecord(ksymSectionID) else { return }
             let count = Int(UnsafePointer<btf_type>(section.assumingMemoryBound(to: btf_type.self)).vlen)
@@ -165,7 +167,10 @@ extension BPFObject {
                     throw .ESRCH
                 }
                 if vt.kind == BTFKind.function {
-                    if let proto = btf.type(vt.sizeOrType), let protoRecord = btf.mutableRecord(vt.sizeOrType) {
+                    // Only a FUNC_PROTO has params (the reference reads past any other
+                    // type's record here and crashes).
+                    if let proto = btf.type(vt.sizeOrType), proto.kind == BTFKind.functionPrototype,
+                       let protoRecord = btf.mutableRecord(vt.sizeOrType) {
                         for j in 0..<Int(proto.vlen) {
                             let param = BTFRecord.param(j)
                             let paramType = protoRecord.load(fromByteOffset: param + 4, as: UInt32.self)
@@ -197,7 +202,7 @@ extension BPFObject {
                 let align = externs[i].alignment
                 externs[i].dataOffset = (offset + align - 1) / align * align
                 offset = externs[i].dataOffset + externs[i].size
-                Log.debug("libbpf: extern (kcfg) #\(i): symbol \(externs[i].symbolIndex), off \(UInt32(truncatingIfNeeded: externs[i].dataOffset)), name \(externs[i].nameString)\n")
+                debugLog("libbpf: extern (kcfg) #\(i): symbol \(externs[i].symbolIndex), off \(UInt32(truncatingIfNeeded: externs[i].dataOffset)), name \(externs[i].logName)\n")
             }
             guard let section = btf.mutableRecord(kconfigSectionID) else { return }
             section.storeBytes(of: UInt32(truncatingIfNeeded: offset), toByteOffset: BTFRecord.sizeOrType, as: UInt32.self)
@@ -331,7 +336,7 @@ extension BPFObject {
     /// (the kernel wants VARs in a DATASEC); 0 when not needed.
     func addDummyKsymVar() throws(BPFError) -> Int32 {
         guard let btf else { return 0 }
-        guard let sectionID = btf.find(".ksyms", kind: BTFKind.dataSection), let section = btf.type(sectionID) else { return 0 }
+        guard let sectionID = btf.scanForType(named: ".ksyms", kind: BTFKind.dataSection), let section = btf.type(sectionID) else { return 0 }
         var hasFunction = false
         for i in 0..<Int(section.vlen) {
             if let vt = btf.type(section.word(3 * i)), vt.kind == BTFKind.function {

@@ -49,8 +49,8 @@ extension BPFObject {
         // Failures are fine: .rodata.str1.1 and the like have no DATASEC.
         fillBTFTypeInfo(map)
         if isMmapable(map) { map.mapFlags |= UInt32(BPF_F_MMAPABLE) }
-        let mapName = String(cString: map.name)
-        Log.debug("libbpf: map '\(mapName)' (global data): at sec_idx \(sectionIndex), offset 0, flags \(hexString(UInt(map.mapFlags))).\n")
+        let mapName = RawName(map.name)
+        debugLog("libbpf: map '\(mapName)' (global data): at sec_idx \(sectionIndex), offset 0, flags \(hexString(UInt(map.mapFlags))).\n")
         do throws(BPFError) {
             try map.allocateInitialValue(data, size: size)
         } catch {
@@ -59,7 +59,7 @@ extension BPFObject {
             map.realName = nil
             throw error
         }
-        Log.debug("libbpf: map \(maps.count - 1) is \"\(mapName)\"\n")
+        debugLog("libbpf: map \(maps.count - 1) is \"\(mapName)\"\n")
     }
 
     /// `map_fill_btf_type_info` for internal maps: the value type is the DATASEC
@@ -67,7 +67,7 @@ extension BPFObject {
     func fillBTFTypeInfo(_ map: BPFMap) {
         guard let btf, map.isInternal, let realName = map.realName else { return }
         if map.sectionIndex == mapsSectionIndex || map.isStructOps { return }
-        guard let id = btf.find(realName, kind: nil) else { return }
+        guard let id = btf.scanForType(named: realName, kind: nil) else { return }
         map.btfKeyTypeID = 0
         map.btfValueTypeID = id
     }

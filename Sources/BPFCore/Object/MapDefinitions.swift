@@ -52,16 +52,14 @@ extension BPFObject {
         }
         let dataSize = sections[mapsSectionIndex].size
         var sectionID: UInt32 = 0
-        var id: UInt32 = 1
-        while id < btf.typeCount {
-            let t = btf.type(id)!
+        btf.forEachOwnType { id, t in
             if t.kind == BTFKind.dataSection, let name = btf.name(of: t), strcmp(name, ".maps") == 0 {
                 sectionID = id
-                mapsSectionBTFID = id
-                break
+                return false
             }
-            id += 1
+            return true
         }
+        if sectionID != 0 { mapsSectionBTFID = sectionID }
         if sectionID == 0 {
             Log.warn("libbpf: DATASEC '.maps' not found.\n")
             throw .ENOENT
@@ -85,7 +83,7 @@ extension BPFObject {
             Log.warn("libbpf: map #\(variableIndex): empty name.\n")
             throw .EINVAL
         }
-        let name = String(cString: mapName)
+        let name = RawName(mapName)
         if UInt64(varOffset) + UInt64(varSize) > UInt64(dataSize) {
             Log.warn("libbpf: map '\(name)' BTF data is corrupted.\n")
             throw .EINVAL
@@ -119,7 +117,7 @@ extension BPFObject {
         map.sectionIndex = mapsSectionIndex
         map.sectionOffset = Int(varOffset)
         map.btfVarIndex = UInt32(variableIndex)
-        Log.debug("libbpf: map '\(name)': at sec_idx \(map.sectionIndex), offset \(map.sectionOffset).\n")
+        debugLog("libbpf: map '\(name)': at sec_idx \(map.sectionIndex), offset \(map.sectionOffset).\n")
 
         var definition = BTFMapDefinition()
         var inner = BTFMapDefinition()
@@ -130,7 +128,7 @@ extension BPFObject {
             do throws(BPFError) {
                 try buildPinPath(map, pinRootPath)
             } catch {
-                Log.warn("libbpf: map '\(String(cString: map.displayName))': couldn't build pin path.\n")
+                Log.warn("libbpf: map '\(RawName(map.displayName))': couldn't build pin path.\n")
                 throw error
             }
         }
@@ -181,30 +179,30 @@ extension BPFObject {
         map.btfValueTypeID = def.valueTypeID
         if map.isRingBuffer { map.maxEntries = BPFMap.adjustRingBufferSize(map.maxEntries) }
 
-        let name = String(cString: map.name)
-        if def.parts.contains(.mapType) { Log.debug("libbpf: map '\(name)': found type = \(def.mapType).\n") }
+        let name = RawName(map.name)
+        if def.parts.contains(.mapType) { debugLog("libbpf: map '\(name)': found type = \(def.mapType).\n") }
         if def.parts.contains(.keyType) {
-            Log.debug("libbpf: map '\(name)': found key [\(def.keyTypeID)], sz = \(def.keySize).\n")
+            debugLog("libbpf: map '\(name)': found key [\(def.keyTypeID)], sz = \(def.keySize).\n")
         } else if def.parts.contains(.keySize) {
-            Log.debug("libbpf: map '\(name)': found key_size = \(def.keySize).\n")
+            debugLog("libbpf: map '\(name)': found key_size = \(def.keySize).\n")
         }
         if def.parts.contains(.valueType) {
-            Log.debug("libbpf: map '\(name)': found value [\(def.valueTypeID)], sz = \(def.valueSize).\n")
+            debugLog("libbpf: map '\(name)': found value [\(def.valueTypeID)], sz = \(def.valueSize).\n")
         } else if def.parts.contains(.valueSize) {
-            Log.debug("libbpf: map '\(name)': found value_size = \(def.valueSize).\n")
+            debugLog("libbpf: map '\(name)': found value_size = \(def.valueSize).\n")
         }
-        if def.parts.contains(.maxEntries) { Log.debug("libbpf: map '\(name)': found max_entries = \(def.maxEntries).\n") }
-        if def.parts.contains(.mapFlags) { Log.debug("libbpf: map '\(name)': found map_flags = 0x\(hexString(UInt(def.mapFlags))).\n") }
-        if def.parts.contains(.mapExtra) { Log.debug("libbpf: map '\(name)': found map_extra = 0x\(hexString(UInt(def.mapExtra))).\n") }
-        if def.parts.contains(.pinning) { Log.debug("libbpf: map '\(name)': found pinning = \(def.pinning).\n") }
-        if def.parts.contains(.numaNode) { Log.debug("libbpf: map '\(name)': found numa_node = \(def.numaNode).\n") }
-        if def.parts.contains(.innerMap) { Log.debug("libbpf: map '\(name)': found inner map definition.\n") }
+        if def.parts.contains(.maxEntries) { debugLog("libbpf: map '\(name)': found max_entries = \(def.maxEntries).\n") }
+        if def.parts.contains(.mapFlags) { debugLog("libbpf: map '\(name)': found map_flags = 0x\(hexString(UInt(def.mapFlags))).\n") }
+        if def.parts.contains(.mapExtra) { debugLog("libbpf: map '\(name)': found map_extra = 0x\(hexString(UInt(def.mapExtra))).\n") }
+        if def.parts.contains(.pinning) { debugLog("libbpf: map '\(name)': found pinning = \(def.pinning).\n") }
+        if def.parts.contains(.numaNode) { debugLog("libbpf: map '\(name)': found numa_node = \(def.numaNode).\n") }
+        if def.parts.contains(.innerMap) { debugLog("libbpf: map '\(name)': found inner map definition.\n") }
     }
 
     /// `get_map_field_int`: an integer attribute, encoded as the element count of
     /// the array a pointer member points to (`int (*type)[N]`).
-    func mapFieldInt(_ mapName: String, _ btf: BTF, memberName: UnsafePointer<CChar>?, memberType: UInt32) -> UInt32? {
-        let attribute = memberName.map { String(cString: $0) } ?? "(null)"
+    func mapFieldInt(_ mapName: RawName, _ btf: BTF, memberName: UnsafePointer<CChar>?, memberType: UInt32) -> UInt32? {
+        let attribute = RawName(memberName)
         let t = btf.skipModifiersAndTypedefs(memberType).type
         guard let t, t.kind == BTFKind.pointer else {
             Log.warn("libbpf: map '\(mapName)': attr '\(attribute)': expected PTR, got \(BTF.kindName(t)).\n")
@@ -224,7 +222,7 @@ extension BPFObject {
     /// `parse_btf_map_def`. `isInner` parses a map-in-map's `values` definition.
     func parseBTFMapDefinition(_ mapNamePointer: UnsafePointer<CChar>, _ btf: BTF, _ def: UnsafePointer<btf_type>, strict: Bool,
                                _ mapDef: inout BTFMapDefinition, _ innerDef: inout BTFMapDefinition, isInner: Bool) throws(BPFError) {
-        let mapName = String(cString: mapNamePointer)
+        let mapName = RawName(mapNamePointer)
         let count = Int(def.vlen)
         for i in 0..<count {
             let memberNameOffset = def.word(3 * i)
@@ -307,7 +305,7 @@ extension BPFObject {
                     throw .ENOTSUP
                 }
                 if i != count - 1 {
-                    Log.warn("libbpf: map '\(mapName)': '\(String(cString: name))' member should be last.\n")
+                    Log.warn("libbpf: map '\(mapName)': '\(RawName(name))' member should be last.\n")
                     throw .EINVAL
                 }
                 if !isMapInMap && !isProgArray {
@@ -375,10 +373,10 @@ extension BPFObject {
                 mapDef.parts.insert(.mapExtra)
             } else {
                 if strict {
-                    Log.warn("libbpf: map '\(mapName)': unknown field '\(String(cString: name))'.\n")
+                    Log.warn("libbpf: map '\(mapName)': unknown field '\(RawName(name))'.\n")
                     throw .ENOTSUP
                 }
-                Log.debug("libbpf: map '\(mapName)': ignoring unknown field '\(String(cString: name))'.\n")
+                debugLog("libbpf: map '\(mapName)': ignoring unknown field '\(RawName(name))'.\n")
             }
         }
         if mapDef.mapType == BPF_MAP_TYPE_UNSPEC.rawValue {
@@ -391,7 +389,7 @@ extension BPFObject {
     /// of the `.struct_ops` DATASEC, with a copy of its bytes.
     func initializeStructOpsMaps() throws(BPFError) {
         if structOpsSectionIndex < 0 { return }
-        guard let btf, let datasecID = btf.find(".struct_ops", kind: BTFKind.dataSection), let datasec = btf.type(datasecID) else {
+        guard let btf, let datasecID = btf.scanForType(named: ".struct_ops", kind: BTFKind.dataSection), let datasec = btf.type(datasecID) else {
             Log.warn("libbpf: struct_ops init: DATASEC .struct_ops not found\n")
             throw .EINVAL
         }
@@ -414,7 +412,7 @@ extension BPFObject {
                 throw .ENOTSUP
             }
             if type.kind != BTFKind.structure {
-                Log.warn("libbpf: struct_ops init: \(String(cString: typeName)) is not a struct\n")
+                Log.warn("libbpf: struct_ops init: \(RawName(typeName)) is not a struct\n")
                 throw .EINVAL
             }
             let empty: StaticString = ""
@@ -428,13 +426,13 @@ extension BPFObject {
             map.maxEntries = 1
             let size = Int(type.sizeOrType)
             if Int(offset) + size > sectionData.count {
-                Log.warn("libbpf: struct_ops init: var \(varName.map { String(cString: $0) } ?? "(null)") is beyond the end of DATASEC .struct_ops\n")
+                Log.warn("libbpf: struct_ops init: var \(RawName(varName)) is beyond the end of DATASEC .struct_ops\n")
                 throw .EINVAL
             }
             map.structOps = StructOpsInfo(typeName: cStringArray(typeName), typeID: typeID,
                                           data: Array(sectionData[Int(offset)..<Int(offset) + size]),
                                           programs: [Int](repeating: -1, count: Int(type.vlen)))
-            Log.debug("libbpf: struct_ops init: struct \(String(cString: typeName))(type_id=\(typeID)) \(varName.map { String(cString: $0) } ?? "(null)") found at offset \(offset)\n")
+            debugLog("libbpf: struct_ops init: struct \(RawName(typeName))(type_id=\(typeID)) \(RawName(varName)) found at offset \(offset)\n")
         }
     }
 }

@@ -45,14 +45,12 @@ extension BPFObject {
         if let buffer {
             if objectName == nil {
                 // "<buffer address>-<size>" in hex, as the reference names buffers.
-                let text = hexString(UInt(bitPattern: Int(bitPattern: buffer))) + "-" + hexString(UInt(size))
-                var copy = text
-                copy.withUTF8 { bytes in
-                    for i in 0..<min(bytes.count, 63) { generatedName[i] = CChar(bitPattern: bytes[i]) }
-                }
+                var n = appendHex(UInt(bitPattern: Int(bitPattern: buffer)), to: &generatedName, at: 0)
+                generatedName[n] = CChar(UInt8(ascii: "-"))
+                n = appendHex(UInt(size), to: &generatedName, at: n + 1)
             }
             displayPath = objectName.map(cStringArray) ?? generatedName
-            Log.debug("libbpf: loading object '\(cString: displayPath)' from buffer\n")
+            debugLog("libbpf: loading object '\(cString: displayPath)' from buffer\n")
         } else {
             displayPath = cStringArray(path!)
         }
@@ -75,7 +73,7 @@ extension BPFObject {
         _ = objectName
         objectName = nil
 
-        let display = String(cString: displayPath)
+        let display = RawName(displayPath)
         let elf = try displayPath.withUnsafeBufferPointer { (p) throws(BPFError) -> ELFFile in
             try ELFFile.open(path: p.baseAddress!, buffer: buffer, size: size, displayName: display)
         }
@@ -85,10 +83,15 @@ extension BPFObject {
         try object.initializeMaps(elf, options: options)
         try object.initializePrograms()
         try object.collectRelocations(elf)
+        // The symbol table and the sections' bytes are only read while opening (maps
+        // and programs hold copies of what they need): the reference frees its ELF
+        // state at this point too.
+        object.symbols = []
+        for i in 0..<object.sections.count where !object.sections[i].data.isEmpty { object.sections[i].data = [] }
         return object
     }
 
-    var displayPath: String { path.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
+    var displayPath: RawName { RawName(path) }
 
     /// `bpf_object__elf_collect`: finds the symbol table, then classifies every
     /// section, creating programs from executable ones.
@@ -122,6 +125,8 @@ extension BPFObject {
         var btfData: UnsafeMutablePointer<Elf_Data>? = nil
         var btfExtData: UnsafeMutablePointer<Elf_Data>? = nil
         var lastIndex = 0
+        var names: [UnsafePointer<CChar>] = []
+        names.reserveCapacity(min(count, 1 << 16))
         scn = elf.nextSection(after: nil)
         while let current = scn {
             defer { scn = elf.nextSection(after: current) }
@@ -129,13 +134,14 @@ extension BPFObject {
             lastIndex = index
             let sh = try elf.sectionHeader(current)
             let name = try elf.sectionName(sh.pointee.sh_name, section: index)
+            names.append(name)
             if BPFObject.isIgnored(sh.pointee, name) { continue }
             let data = try elf.sectionData(current, name: name)
             let size = data.pointee.d_size
-            Log.debug("libbpf: elf: section(\(index)) \(cString: name), size \(size), link \(Int32(bitPattern: sh.pointee.sh_link)), flags \(hexString(UInt(sh.pointee.sh_flags))), type=\(Int32(bitPattern: sh.pointee.sh_type))\n")
+            debugLog("libbpf: elf: section(\(index)) \(cString: name), size \(size), link \(Int32(bitPattern: sh.pointee.sh_link)), flags \(hexString(UInt(sh.pointee.sh_flags))), type=\(Int32(bitPattern: sh.pointee.sh_type))\n")
             let type = sh.pointee.sh_type
             if strcmp(name, "license") == 0 {
-                initializeLicense(data)
+                try initializeLicense(data)
             } else if strcmp(name, "version") == 0 {
                 try initializeKernelVersion(data)
             } else if strcmp(name, "maps") == 0 {
@@ -175,16 +181,20 @@ extension BPFObject {
                         guard let h = elf64_getshdr(s) else { return nil }
                         return elf.string(table: elf.sectionNamesIndex, offset: h.pointee.sh_name)
                     }
-                    Log.info("libbpf: elf: skipping relo section(\(index)) \(cString: name) for section(\(target)) \(targetName.map { String(cString: $0) } ?? "<?>")\n")
+                    Log.info("libbpf: elf: skipping relo section(\(index)) \(cString: name) for section(\(target)) \(RawName(targetName))\n")
                     continue
                 }
-                recordSection(index, .relocations, name, sh, data)
+                // Read in place at collection time, not copied.
+                sections[index] = ObjectSection(kind: .relocations, name: cStringArray(name), header: sh.pointee, data: [],
+                                                size: data.pointee.d_size)
             } else if type == UInt32(SHT_NOBITS) && (strcmp(name, ".bss") == 0 || strncmp(name, ".bss.", 5) == 0) {
                 recordSection(index, .bss, name, sh, data)
             } else {
                 Log.info("libbpf: elf: skipping section(\(index)) \(cString: name) (size \(sh.pointee.sh_size))\n")
             }
         }
+        // every section 1..n named, in index order: name lookups need no libelf calls
+        if names.count == count - 1 && lastIndex == count - 1 { elf.sectionNames = names }
         if stringTableIndex == 0 || stringTableIndex > lastIndex {
             Log.warn("libbpf: elf: symbol strings section missing or invalid in \(displayPath)\n")
             throw format
@@ -212,7 +222,7 @@ extension BPFObject {
 
     func sectionIsExecutable(_ elf: ELFFile, _ index: Int) -> Bool {
         guard let scn = elf.section(at: index), let sh = elf64_getshdr(scn) else { return false }
-        return sh.pointee.sh_type == UInt32(SHT_PROGBITS) && sh.pointee.sh_flags & UInt64(SHF_EXECINSTR) != 0
+        return sh.pointee.sh_flags & UInt64(SHF_EXECINSTR) != 0
     }
 
     func recordSection(_ index: Int, _ kind: ObjectSectionKind, _ name: UnsafePointer<CChar>,
@@ -221,9 +231,14 @@ extension BPFObject {
                                         size: data.pointee.d_size)
     }
 
-    /// `license` section: at most 63 characters are kept.
-    func initializeLicense(_ data: UnsafeMutablePointer<Elf_Data>) {
+    /// `license` section: at most 63 characters are kept; an empty or NOBITS one
+    /// is a format error.
+    func initializeLicense(_ data: UnsafeMutablePointer<Elf_Data>) throws(BPFError) {
         let size = data.pointee.d_size
+        if size == 0 || data.pointee.d_buf == nil {
+            Log.warn("libbpf: invalid license section in \(displayPath)\n")
+            throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
+        }
         var i = 0
         if let bytes = data.pointee.d_buf?.assumingMemoryBound(to: CChar.self) {
             while i < min(size, license.count - 1), bytes[i] != 0 {
@@ -232,17 +247,17 @@ extension BPFObject {
             }
         }
         license[i] = 0
-        Log.debug("libbpf: license of \(displayPath) is \(cString: license)\n")
+        debugLog("libbpf: license of \(displayPath) is \(cString: license)\n")
     }
 
     /// `version` section: exactly one u32.
     func initializeKernelVersion(_ data: UnsafeMutablePointer<Elf_Data>) throws(BPFError) {
-        if data.pointee.d_size != 4 {
+        if data.pointee.d_size != 4 || data.pointee.d_buf == nil {
             Log.warn("libbpf: invalid kver section in \(displayPath)\n")
             throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         }
         kernelVersion = data.pointee.d_buf!.loadUnaligned(as: UInt32.self)
-        Log.debug("libbpf: kernel version of \(displayPath) is \(hexString(UInt(kernelVersion)))\n")
+        debugLog("libbpf: kernel version of \(displayPath) is \(hexString(UInt(kernelVersion)))\n")
     }
 
     /// The symbols of the object's symbol table.
@@ -255,18 +270,19 @@ extension BPFObject {
     /// `bpf_object__add_programs`: one program per function symbol of the section.
     func addPrograms(_ elf: ELFFile, data: UnsafeMutablePointer<Elf_Data>, sectionName: UnsafePointer<CChar>, sectionIndex: Int) throws(BPFError) {
         let sectionSize = data.pointee.d_size
-        let section = String(cString: sectionName)
+        let section = RawName(sectionName)
         for i in 0..<symbolCount {
             let sym = symbol(i)
             if Int(sym.st_shndx) != sectionIndex { continue }
             if sym.st_info & 0xf != UInt8(STT_FUNC) { continue }
-            let size = Int(sym.st_size)
-            let offset = Int(sym.st_value)
-            guard let name = elf.string(table: stringTableIndex, offset: sym.st_name) else {
+            // size_t arithmetic, as the reference: the boundary check wraps.
+            let size = sym.st_size
+            let offset = sym.st_value
+            guard let name = elf.loggedString(table: stringTableIndex, offset: sym.st_name) else {
                 Log.warn("libbpf: sec '\(section)': failed to get symbol name for offset \(offset)\n")
                 throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
             }
-            if offset + size > sectionSize {
+            if offset &+ size > UInt64(sectionSize) {
                 Log.warn("libbpf: sec '\(section)': program at offset \(offset) crosses section boundary\n")
                 throw BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
             }
@@ -275,14 +291,20 @@ extension BPFObject {
                 Log.warn("libbpf: sec '\(section)': program '\(cString: name)' is static and not supported\n")
                 throw .ENOTSUP
             }
-            Log.debug("libbpf: sec '\(section)': found program '\(cString: name)' at insn offset \(offset / 8) (\(offset) bytes), code size \(size / 8) insns (\(size) bytes)\n")
+            debugLog("libbpf: sec '\(section)': found program '\(cString: name)' at insn offset \(offset / 8) (\(offset) bytes), code size \(size / 8) insns (\(size) bytes)\n")
             if size == 0 || size % 8 != 0 || offset % 8 != 0 {
                 Log.warn("libbpf: sec '\(section)': corrupted program '\(cString: name)', offset \(offset), size \(size)\n")
                 throw .EINVAL
             }
+            // Only a wrapped sum gets here with a size past the section: the
+            // reference fails to allocate the copy.
+            if size > UInt64(sectionSize) || offset > UInt64(sectionSize) {
+                Log.warn("libbpf: sec '\(section)': failed to allocate memory for prog '\(cString: name)'\n")
+                throw .ENOMEM
+            }
             let program = BPFProgram(object: self, index: programs.count, name: name, sectionName: sectionName,
-                                     sectionIndex: sectionIndex, offset: offset,
-                                     code: UnsafeRawPointer(data.pointee.d_buf! + offset), size: size)
+                                     sectionIndex: sectionIndex, offset: Int(offset),
+                                     code: UnsafeRawPointer(data.pointee.d_buf! + Int(offset)), size: Int(size))
             let visibility = sym.st_other & 0x3
             if binding != UInt8(STB_LOCAL) && (visibility == UInt8(STV_HIDDEN) || visibility == UInt8(STV_INTERNAL)) {
                 program.markBTFStatic = true
@@ -310,7 +332,7 @@ extension BPFObject {
             }
             if let extData {
                 if btf == nil {
-                    Log.debug("libbpf: Ignore ELF section .BTF.ext because its depending ELF section .BTF is not found.\n")
+                    debugLog("libbpf: Ignore ELF section .BTF.ext because its depending ELF section .BTF is not found.\n")
                     break done
                 }
                 do {
@@ -339,6 +361,24 @@ func copyBytes(_ data: UnsafeMutablePointer<Elf_Data>) -> [UInt8] {
     return [UInt8](UnsafeRawBufferPointer(start: base, count: size))
 }
 
+/// Writes `value` in lowercase hex (printf "%lx") at `start`; returns the end.
+/// (At most 16 digits: two of them and a '-' fit the 64-byte name.)
+func appendHex(_ value: UInt, to out: inout [CChar], at start: Int) -> Int {
+    var digits = 1
+    var v = value >> 4
+    while v != 0 {
+        digits += 1
+        v >>= 4
+    }
+    v = value
+    for k in stride(from: start + digits - 1, through: start, by: -1) {
+        let d = UInt8(truncatingIfNeeded: v & 0xf)
+        out[k] = CChar(bitPattern: d < 10 ? 0x30 + d : 0x57 + d)
+        v >>= 4
+    }
+    return start + digits
+}
+
 /// Lowercase hex without prefix (printf "%lx").
 func hexString(_ value: UInt) -> String {
     if value == 0 { return "0" }
@@ -350,4 +390,76 @@ func hexString(_ value: UInt) -> String {
         v >>= 4
     }
     return String(decoding: out.reversed(), as: UTF8.self)
+}
+
+/// A name from the object (or a path) for log messages, printed as raw bytes:
+/// `String(cString:)` would repair invalid UTF-8, the reference prints the bytes
+/// as they are. nil prints as "(null)", as glibc's printf does. It refers to the
+/// C string (or keeps the array) rather than copying it: make one only while the
+/// name's memory lives (the ELF file, the BTF, the object), as the open path does.
+public struct RawName: ExpressibleByStringLiteral {
+    let pointer: UnsafePointer<CChar>?
+    let array: [CChar]?
+
+    public init(_ s: UnsafePointer<CChar>?) {
+        pointer = s
+        array = nil
+    }
+
+    public init(stringLiteral value: StaticString) {
+        pointer = UnsafeRawPointer(value.utf8Start).assumingMemoryBound(to: CChar.self)
+        array = nil
+    }
+
+    /// A NUL-terminated array (as the object keeps its names).
+    public init(_ a: [CChar]) {
+        pointer = nil
+        array = a
+    }
+}
+
+extension LogText.Interpolation {
+    public mutating func appendInterpolation(_ name: RawName) {
+        if let array = name.array {
+            array.withUnsafeBufferPointer { appendInterpolation(cString: $0.baseAddress!) }
+        } else {
+            appendInterpolation(cString: name.pointer)
+        }
+    }
+}
+
+extension Log {
+    /// Whether a debug message reaches anyone: the default printer drops them (as
+    /// the reference's does), so the open path does not format them for it, nor
+    /// when no printer is set.
+    @inline(__always)
+    static var wantsDebug: Bool {
+        if sink != nil { return true }
+        guard let callback = printCallback else { return false }
+        return callback != defaultPrintCallback
+    }
+}
+
+/// `pr_debug`: the message is only formatted when someone will see it.
+@inline(__always)
+func debugLog(_ message: @autoclosure () -> LogText) {
+    if Log.wantsDebug { Log.debug(message()) }
+}
+
+extension BPFObject {
+    /// The release's version, read once: the release does not change while a
+    /// process runs.
+    nonisolated(unsafe) static var releaseKernelVersion: UInt32? = nil
+
+    /// `KernelVersion.current()` for an open, without reading /proc for every
+    /// object: the Ubuntu signature check still runs each time (it decides the
+    /// value, and its errno is what callers see after a successful open, as with
+    /// the reference), the release is parsed once.
+    static func kernelVersionAtOpen() -> UInt32 {
+        if faccessat(AT_FDCWD, "/proc/version_signature", R_OK, AT_EACCESS) == 0 { return KernelVersion.current() }
+        if let version = releaseKernelVersion { return version }
+        let version = KernelVersion.current()
+        releaseKernelVersion = version
+        return version
+    }
 }

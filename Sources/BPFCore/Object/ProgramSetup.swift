@@ -8,7 +8,7 @@ extension BPFObject {
         for program in programs where !program.isSubprogram {
             guard let definition = SectionDefinitions.find(program.sectionName) else {
                 // The user may still set the type by hand.
-                Log.debug("libbpf: prog '\(String(cString: program.name))': unrecognized ELF section name '\(String(cString: program.sectionName))'\n")
+                debugLog("libbpf: prog '\(RawName(program.name))': unrecognized ELF section name '\(RawName(program.sectionName))'\n")
                 continue
             }
             program.sectionDefinition = definition
@@ -20,7 +20,7 @@ extension BPFObject {
                 let function = unsafeBitCast(setup, to: SetupFunction.self)
                 let result = function(OpaquePointer(Unmanaged.passUnretained(program).toOpaque()), definition.cookie)
                 if result < 0 {
-                    Log.warn("libbpf: prog '\(String(cString: program.name))': failed to initialize: \(result)\n")
+                    Log.warn("libbpf: prog '\(RawName(program.name))': failed to initialize: \(result)\n")
                     throw BPFError(-result)
                 }
             }

@@ -15,31 +15,89 @@ public enum RelocationType: UInt8, Comparable {
 
 /// One relocation of a program (`struct reloc_desc`). `instructionIndex` is in
 /// the program's own frame; `symbolOffset` holds the extern index for externs,
-/// as in the reference.
+/// as in the reference. Stored as 32-bit ints like the reference's (16 bytes a
+/// relocation: objects have tens of thousands).
 public struct Relocation {
     public var type: RelocationType
-    public var instructionIndex: Int
-    public var mapIndex: Int = 0
-    public var symbolOffset: Int = 0
+    var storedInstructionIndex: Int32
+    var storedMapIndex: Int32
+    var storedSymbolOffset: Int32
+
+    public init(type: RelocationType, instructionIndex: Int, mapIndex: Int = 0, symbolOffset: Int = 0) {
+        self.type = type
+        storedInstructionIndex = Int32(truncatingIfNeeded: instructionIndex)
+        storedMapIndex = Int32(truncatingIfNeeded: mapIndex)
+        storedSymbolOffset = Int32(truncatingIfNeeded: symbolOffset)
+    }
+
+    public var instructionIndex: Int {
+        get { Int(storedInstructionIndex) }
+        set { storedInstructionIndex = Int32(truncatingIfNeeded: newValue) }
+    }
+    public var mapIndex: Int {
+        get { Int(storedMapIndex) }
+        set { storedMapIndex = Int32(truncatingIfNeeded: newValue) }
+    }
+    public var symbolOffset: Int {
+        get { Int(storedSymbolOffset) }
+        set { storedSymbolOffset = Int32(truncatingIfNeeded: newValue) }
+    }
+}
+
+/// The entries of a relocation section, read from libelf's data while the ELF
+/// file is open (the object keeps no copy of them).
+struct RelocationEntries {
+    let base: UnsafeRawPointer?
+    /// The data size libelf reported, and the bytes actually present.
+    let size: Int
+    let available: Int
+
+    init(_ elf: ELFFile, _ index: Int, _ section: ObjectSection) {
+        let data = elf.section(at: index).flatMap { elf_getdata($0, nil) }
+        base = data.flatMap { UnsafeRawPointer($0.pointee.d_buf) }
+        size = section.size
+        available = base == nil ? 0 : (data?.pointee.d_size ?? 0)
+    }
+
+    /// The i-th Elf64_Rel, nil past the data.
+    subscript(i: Int) -> Elf64_Rel? {
+        let entry = MemoryLayout<Elf64_Rel>.size
+        guard let base, i < size / entry, (i + 1) * entry <= available else { return nil }
+        return base.loadUnaligned(fromByteOffset: i * entry, as: Elf64_Rel.self)
+    }
 }
 
 extension BPFObject {
     /// `bpf_object__collect_relos`: every recorded relocation section, by target:
     /// `.struct_ops`, `.maps` (initial slots) or program code.
     func collectRelocations(_ elf: ELFFile) throws(BPFError) {
+        var lookup = MapLookup()
         for i in 0..<sections.count where sections[i].kind == .relocations {
             let target = Int(sections[i].header.sh_info)
+            let entries = RelocationEntries(elf, i, sections[i])
             if target == structOpsSectionIndex {
-                try collectStructOpsRelocations(elf, sections[i])
+                try collectStructOpsRelocations(elf, sections[i], entries)
             } else if target == mapsSectionIndex {
-                try collectMapRelocations(elf, sections[i])
+                try collectMapRelocations(elf, sections[i], entries)
             } else {
-                try collectProgramRelocations(elf, sections[i])
+                if lookup.dataMapBySection.isEmpty { lookup = MapLookup(self) }
+                try collectProgramRelocations(elf, sections[i], entries, lookup)
             }
         }
         for program in programs where program.relocations.count > 1 {
-            // cmp_relocs: by instruction, then type (stable insertion sort).
+            // cmp_relocs: by instruction, then type (stable insertion sort); the
+            // compiler's order usually is that already.
+            var sorted = true
+            program.relocations.withUnsafeBufferPointer { r in
+                for k in 1..<r.count where r[k].instructionIndex < r[k - 1].instructionIndex
+                    || (r[k].instructionIndex == r[k - 1].instructionIndex && r[k].type < r[k - 1].type) {
+                    sorted = false
+                    break
+                }
+            }
+            if sorted { continue }
             var relocations = program.relocations
+            program.relocations = []  // unique: sorted in place
             var i = 1
             while i < relocations.count {
                 let item = relocations[i]
@@ -54,13 +112,6 @@ extension BPFObject {
             }
             program.relocations = relocations
         }
-    }
-
-    /// The i-th Elf64_Rel of a recorded relocation section, nil past its end.
-    static func relocation(_ section: ObjectSection, _ i: Int) -> Elf64_Rel? {
-        let size = MemoryLayout<Elf64_Rel>.size
-        if i >= section.size / size || (i + 1) * size > section.data.count { return nil }
-        return section.data.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * size, as: Elf64_Rel.self) }
     }
 
     func symbolIfPresent(_ index: Int) -> Elf64_Sym? { index < symbolCount ? symbol(index) : nil }
@@ -86,10 +137,11 @@ extension BPFObject {
         return nil
     }
 
-    static func cString(_ s: UnsafePointer<CChar>?) -> String { s.map { String(cString: $0) } ?? "(null)" }
+    static func cString(_ s: UnsafePointer<CChar>?) -> RawName { RawName(s) }
 
     /// `bpf_object__collect_prog_relos`.
-    func collectProgramRelocations(_ elf: ELFFile, _ relocationSection: ObjectSection) throws(BPFError) {
+    func collectProgramRelocations(_ elf: ELFFile, _ relocationSection: ObjectSection, _ entries: RelocationEntries,
+                                   _ lookup: MapLookup) throws(BPFError) {
         let format = BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         let sh = relocationSection.header
         let sectionIndex = Int(sh.sh_info)
@@ -98,26 +150,36 @@ extension BPFObject {
         let targetData = scn.flatMap { elf_getdata($0, nil) }
         guard let relocationName = elf.string(table: elf.sectionNamesIndex, offset: sh.sh_name),
               let targetName = elf.sectionName(at: sectionIndex) else { throw .EINVAL }
-        let relocationSectionName = String(cString: relocationName)
-        let sectionName = String(cString: targetName)
-        Log.debug("libbpf: sec '\(relocationSectionName)': collecting relocation for section(\(sectionIndex)) '\(sectionName)'\n")
+        debugLog("libbpf: sec '\(cString: relocationName)': collecting relocation for section(\(sectionIndex)) '\(cString: targetName)'\n")
         let count = sh.sh_entsize == 0 ? 0 : Int(sh.sh_size / sh.sh_entsize)
+        // Consecutive relocations usually belong to one program: they are gathered
+        // in `run` and appended to it together (fewer reallocations).
+        var run: [Relocation] = []
+        run.reserveCapacity(min(count, entries.available / MemoryLayout<Elf64_Rel>.size))
+        var runProgram: BPFProgram? = nil
+        func flush() {
+            guard let program = runProgram, !run.isEmpty else { return }
+            if program.relocations.isEmpty { program.relocations.reserveCapacity(run.count) }
+            program.relocations.append(contentsOf: run)
+            run.removeAll(keepingCapacity: true)
+        }
+        defer { flush() }
         for i in 0..<count {
-            guard let rel = BPFObject.relocation(relocationSection, i) else {
-                Log.warn("libbpf: sec '\(relocationSectionName)': failed to get relo #\(i)\n")
+            guard let rel = entries[i] else {
+                Log.warn("libbpf: sec '\(cString: relocationName)': failed to get relo #\(i)\n")
                 throw format
             }
             let symbolIndex = Int(rel.r_info >> 32)
             guard let sym = symbolIfPresent(symbolIndex) else {
-                Log.warn("libbpf: sec '\(relocationSectionName)': symbol #\(symbolIndex) not found for relo #\(i)\n")
+                Log.warn("libbpf: sec '\(cString: relocationName)': symbol #\(symbolIndex) not found for relo #\(i)\n")
                 throw format
             }
             if Int(sym.st_shndx) >= sections.count {
-                Log.warn("libbpf: sec '\(relocationSectionName)': corrupted symbol #\(symbolIndex) pointing to invalid section #\(sym.st_shndx) for relo #\(i)\n")
+                Log.warn("libbpf: sec '\(cString: relocationName)': corrupted symbol #\(symbolIndex) pointing to invalid section #\(sym.st_shndx) for relo #\(i)\n")
                 throw format
             }
             if rel.r_offset % 8 != 0 || rel.r_offset >= UInt64(targetData?.pointee.d_size ?? 0) {
-                Log.warn("libbpf: sec '\(relocationSectionName)': invalid offset 0x\(hexString(UInt(rel.r_offset))) for relo #\(i)\n")
+                Log.warn("libbpf: sec '\(cString: relocationName)': invalid offset 0x\(hexString(UInt(rel.r_offset))) for relo #\(i)\n")
                 throw format
             }
             var instruction = Int(rel.r_offset / 8)
@@ -126,95 +188,109 @@ extension BPFObject {
             if sym.st_info & 0xf == UInt8(STT_SECTION) && sym.st_name == 0 {
                 symbolName = elf.sectionName(at: Int(sym.st_shndx))
             } else {
-                symbolName = elf.string(table: stringTableIndex, offset: sym.st_name)
+                symbolName = elf.loggedString(table: stringTableIndex, offset: sym.st_name)
             }
-            let name = symbolName.map { String(cString: $0) } ?? "<?"
-            Log.debug("libbpf: sec '\(relocationSectionName)': relo #\(i): insn #\(instruction) against '\(name)'\n")
-            guard let program = program(section: sectionIndex, instruction: instruction) else {
-                Log.debug("libbpf: sec '\(relocationSectionName)': relo #\(i): couldn't find program in section '\(sectionName)' for insn #\(instruction), probably overridden weak function, skipping...\n")
+            debugLog("libbpf: sec '\(cString: relocationName)': relo #\(i): insn #\(instruction) against '\(symbolName, orElse: "<?")'\n")  // sic: "<?"
+            // find_prog_by_sec_insn, answered by the previous relocation's program
+            // when it is the one the search would find.
+            var found: BPFProgram? = nil
+            if let last = runProgram, instruction >= last.sectionInstructionOffset,
+               instruction < last.sectionInstructionOffset + last.sectionInstructionCount,
+               last.index + 1 == programs.count || programs[last.index + 1].sectionIndex != sectionIndex
+                || programs[last.index + 1].sectionInstructionOffset > instruction {
+                found = last
+            } else {
+                found = program(section: sectionIndex, instruction: instruction)
+            }
+            guard let program = found else {
+                debugLog("libbpf: sec '\(cString: relocationName)': relo #\(i): couldn't find program in section '\(cString: targetName)' for insn #\(instruction), probably overridden weak function, skipping...\n")
                 continue
             }
             instruction -= program.sectionInstructionOffset
-            let relocation = try recordRelocation(elf, program, instruction: instruction, symbolName: name, sym, rel)
-            program.relocations.append(relocation)
+            let relocation = try recordRelocation(elf, program, instruction: instruction, symbolName: symbolName, sym, rel, lookup)
+            if program !== runProgram {
+                flush()
+                runProgram = program
+            }
+            run.append(relocation)
         }
     }
 
     /// `bpf_program__record_reloc`: classifies one relocation of a program.
-    func recordRelocation(_ elf: ELFFile, _ program: BPFProgram, instruction: Int, symbolName: String,
-                          _ sym: Elf64_Sym, _ rel: Elf64_Rel) throws(BPFError) -> Relocation {
+    func recordRelocation(_ elf: ELFFile, _ program: BPFProgram, instruction: Int, symbolName: UnsafePointer<CChar>?,
+                          _ sym: Elf64_Sym, _ rel: Elf64_Rel, _ lookup: MapLookup) throws(BPFError) -> Relocation {
         let relocError = BPFError(Int32(LIBBPF_ERRNO__RELOC.rawValue))
         let insn = program.instructions[instruction]
-        let programName = String(cString: program.name)
+        let programName = program.name
         let isCall = insn.code == UInt8(BPF_JMP | BPF_CALL)
         let isLoad64 = insn.code == UInt8(BPF_LD | BPF_IMM | BPF_DW)
         let sectionIndex = Int(sym.st_shndx)
         if !isCall && !isLoad64 {
-            Log.warn("libbpf: prog '\(programName)': invalid relo against '\(symbolName)' for insns[\(instruction)].code 0x\(hexString(UInt(insn.code)))\n")
+            Log.warn("libbpf: prog '\(cString: programName)': invalid relo against '\(symbolName, orElse: "<?")' for insns[\(instruction)].code 0x\(hexString(UInt(insn.code)))\n")
             throw relocError
         }
         if BPFObject.isExtern(sym) {
             let symbolIndex = Int(rel.r_info >> 32)
             guard let index = externs.firstIndex(where: { $0.symbolIndex == symbolIndex }) else {
-                Log.warn("libbpf: prog '\(programName)': extern relo failed to find extern for '\(symbolName)' (\(symbolIndex))\n")
+                Log.warn("libbpf: prog '\(cString: programName)': extern relo failed to find extern for '\(symbolName, orElse: "<?")' (\(symbolIndex))\n")
                 throw relocError
             }
-            Log.debug("libbpf: prog '\(programName)': found extern #\(index) '\(externs[index].nameString)' (sym \(externs[index].symbolIndex)) for insn #\(instruction)\n")
+            debugLog("libbpf: prog '\(cString: programName)': found extern #\(index) '\(externs[index].logName)' (sym \(externs[index].symbolIndex)) for insn #\(instruction)\n")
             return Relocation(type: isCall ? .externFunction : .externVariable, instructionIndex: instruction, symbolOffset: index)
         }
         if isCall {
             if insn.src_reg != UInt8(BPF_PSEUDO_CALL) {
-                Log.warn("libbpf: prog '\(programName)': incorrect bpf_call opcode\n")
+                Log.warn("libbpf: prog '\(cString: programName)': incorrect bpf_call opcode\n")
                 throw relocError
             }
             if sectionIndex == 0 || sectionIndex != textSectionIndex {
-                Log.warn("libbpf: prog '\(programName)': bad call relo against '\(symbolName)' in section '\(BPFObject.cString(elf.sectionName(at: sectionIndex)))'\n")
+                Log.warn("libbpf: prog '\(cString: programName)': bad call relo against '\(symbolName, orElse: "<?")' in section '\(BPFObject.cString(elf.sectionName(at: sectionIndex)))'\n")
                 throw relocError
             }
             if sym.st_value % 8 != 0 {
-                Log.warn("libbpf: prog '\(programName)': bad call relo against '\(symbolName)' at offset \(sym.st_value)\n")
+                Log.warn("libbpf: prog '\(cString: programName)': bad call relo against '\(symbolName, orElse: "<?")' at offset \(sym.st_value)\n")
                 throw relocError
             }
-            return Relocation(type: .call, instructionIndex: instruction, symbolOffset: Int(sym.st_value))
+            return Relocation(type: .call, instructionIndex: instruction, symbolOffset: Int(Int32(truncatingIfNeeded: sym.st_value)))  // an int in the reference
         }
         if sectionIndex == 0 || sectionIndex >= Int(SHN_LORESERVE) {
-            Log.warn("libbpf: prog '\(programName)': invalid relo against '\(symbolName)' in special section 0x\(hexString(UInt(sectionIndex))); forgot to initialize global var?..\n")
+            Log.warn("libbpf: prog '\(cString: programName)': invalid relo against '\(symbolName, orElse: "<?")' in special section 0x\(hexString(UInt(sectionIndex))); forgot to initialize global var?..\n")
             throw relocError
         }
         if isSubprogram(sym) {
             // global function: st_value is its offset, imm 0; static: st_value 0, imm its offset.
             if sym.st_value % 8 != 0 || insn.imm % 8 != 0 {
-                Log.warn("libbpf: prog '\(programName)': bad subprog addr relo against '\(symbolName)' at offset \(sym.st_value)+\(insn.imm)\n")
+                Log.warn("libbpf: prog '\(cString: programName)': bad subprog addr relo against '\(symbolName, orElse: "<?")' at offset \(sym.st_value)+\(insn.imm)\n")
                 throw relocError
             }
-            return Relocation(type: .subprogramAddress, instructionIndex: instruction, symbolOffset: Int(sym.st_value))
+            return Relocation(type: .subprogramAddress, instructionIndex: instruction, symbolOffset: Int(Int32(truncatingIfNeeded: sym.st_value)))  // an int in the reference
         }
         let kind = internalMapKind(ofSection: sectionIndex)
-        let sectionName = BPFObject.cString(elf.sectionName(at: sectionIndex))
         if kind == .none {
             if sectionIndex != mapsSectionIndex {
-                Log.warn("libbpf: prog '\(programName)': bad map relo against '\(symbolName)' in section '\(sectionName)'\n")
+                Log.warn("libbpf: prog '\(cString: programName)': bad map relo against '\(symbolName, orElse: "<?")' in section '\(cString: elf.sectionName(at: sectionIndex))'\n")
                 throw relocError
             }
-            for (index, map) in maps.enumerated() {
-                if map.kind != kind || map.sectionIndex != sectionIndex || UInt64(map.sectionOffset) != sym.st_value { continue }
-                Log.debug("libbpf: prog '\(programName)': found map \(index) (\(String(cString: map.name)), sec \(map.sectionIndex), off \(map.sectionOffset)) for insn #\(instruction)\n")
+            if let index = lookup.btfMap(self, at: sym.st_value) {
+                let map = maps[index]
+                debugLog("libbpf: prog '\(cString: programName)': found map \(index) (\(RawName(map.name)), sec \(map.sectionIndex), off \(map.sectionOffset)) for insn #\(instruction)\n")
                 return Relocation(type: .ld64, instructionIndex: instruction, mapIndex: index, symbolOffset: 0)
             }
-            Log.warn("libbpf: prog '\(programName)': map relo failed to find map for section '\(sectionName)', off \(sym.st_value)\n")
+            Log.warn("libbpf: prog '\(cString: programName)': map relo failed to find map for section '\(cString: elf.sectionName(at: sectionIndex))', off \(sym.st_value)\n")
             throw relocError
         }
         let sectionKind = sections[sectionIndex].kind
         if sectionKind != .data && sectionKind != .rodata && sectionKind != .bss {
-            Log.warn("libbpf: prog '\(programName)': bad data relo against section '\(sectionName)'\n")
+            Log.warn("libbpf: prog '\(cString: programName)': bad data relo against section '\(cString: elf.sectionName(at: sectionIndex))'\n")
             throw relocError
         }
-        for (index, map) in maps.enumerated() {
-            if map.kind != kind || map.sectionIndex != sectionIndex { continue }
-            Log.debug("libbpf: prog '\(programName)': found data map \(index) (\(String(cString: map.name)), sec \(map.sectionIndex), off \(map.sectionOffset)) for insn \(instruction)\n")
-            return Relocation(type: .data, instructionIndex: instruction, mapIndex: index, symbolOffset: Int(sym.st_value))
+        if lookup.dataMapBySection[sectionIndex] >= 0 {
+            let index = lookup.dataMapBySection[sectionIndex]
+            let map = maps[index]
+            debugLog("libbpf: prog '\(cString: programName)': found data map \(index) (\(RawName(map.name)), sec \(map.sectionIndex), off \(map.sectionOffset)) for insn \(instruction)\n")
+            return Relocation(type: .data, instructionIndex: instruction, mapIndex: index, symbolOffset: Int(Int32(truncatingIfNeeded: sym.st_value)))  // an int in the reference
         }
-        Log.warn("libbpf: prog '\(programName)': data relo failed to find map for section '\(sectionName)'\n")
+        Log.warn("libbpf: prog '\(cString: programName)': data relo failed to find map for section '\(cString: elf.sectionName(at: sectionIndex))'\n")
         throw relocError
     }
 
@@ -240,14 +316,14 @@ extension BPFObject {
 
     /// `bpf_object__collect_map_relos`: `.values` initialisers of map-in-maps
     /// (other maps) and program arrays (entry-point programs).
-    func collectMapRelocations(_ elf: ELFFile, _ relocationSection: ObjectSection) throws(BPFError) {
+    func collectMapRelocations(_ elf: ELFFile, _ relocationSection: ObjectSection, _ entries: RelocationEntries) throws(BPFError) {
         let format = BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         let relocError = BPFError(Int32(LIBBPF_ERRNO__RELOC.rawValue))
         guard mapsSectionBTFID != 0, let btf, let section = btf.type(mapsSectionBTFID) else { throw .EINVAL }
         let sh = relocationSection.header
         let count = sh.sh_entsize == 0 ? 0 : Int(sh.sh_size / sh.sh_entsize)
         for i in 0..<count {
-            guard let rel = BPFObject.relocation(relocationSection, i) else {
+            guard let rel = entries[i] else {
                 Log.warn("libbpf: .maps relo #\(i): failed to get ELF relo\n")
                 throw format
             }
@@ -256,9 +332,9 @@ extension BPFObject {
                 Log.warn("libbpf: .maps relo #\(i): symbol \(hexString(UInt(symbolIndex))) not found\n")
                 throw format
             }
-            let symbolName = elf.string(table: stringTableIndex, offset: sym.st_name)
-            let name = symbolName.map { String(cString: $0) } ?? "<?>"
-            Log.debug("libbpf: .maps relo #\(i): for \(symbolIndex) value \(Int(bitPattern: UInt(sym.st_value))) rel->r_offset \(rel.r_offset) name \(sym.st_name) ('\(name)')\n")
+            let symbolName = elf.loggedString(table: stringTableIndex, offset: sym.st_name)
+            let name = symbolName.map { RawName($0) } ?? "<?>"
+            debugLog("libbpf: .maps relo #\(i): for \(symbolIndex) value \(Int(bitPattern: UInt(sym.st_value))) rel->r_offset \(rel.r_offset) name \(sym.st_name) ('\(name)')\n")
 
             var found: BPFMap? = nil
             var varInfo = (type: UInt32(0), offset: UInt32(0), size: UInt32(0))
@@ -283,7 +359,7 @@ extension BPFObject {
                     throw relocError
                 }
                 if map.type == BPF_MAP_TYPE_HASH_OF_MAPS.rawValue && map.keySize != 4 {
-                    Log.warn("libbpf: .maps relo #\(i): hash-of-maps '\(String(cString: map.name))' should have key size 4.\n")
+                    Log.warn("libbpf: .maps relo #\(i): hash-of-maps '\(RawName(map.name))' should have key size 4.\n")
                     throw .EINVAL
                 }
                 guard let symbolName, let target = self.map(named: symbolName), let index = index(of: target) else {
@@ -322,20 +398,20 @@ extension BPFObject {
             let slotIndex = Int(memberOffset / 8)
             while map.initSlots.count <= slotIndex { map.initSlots.append(.empty) }
             map.initSlots[slotIndex] = slot
-            Log.debug("libbpf: .maps relo #\(i): map '\(String(cString: map.name))' slot [\(slotIndex)] points to \(isMapInMap ? "map" : "prog") '\(name)'\n")
+            debugLog("libbpf: .maps relo #\(i): map '\(RawName(map.name))' slot [\(slotIndex)] points to \(isMapInMap ? "map" : "prog") '\(name)'\n")
         }
     }
 
     /// `bpf_object__collect_st_ops_relos`: the programs a struct_ops variable's
     /// function pointers name; each program gets the struct's type id as its
     /// attach BTF id and the member index as its expected attach type.
-    func collectStructOpsRelocations(_ elf: ELFFile, _ relocationSection: ObjectSection) throws(BPFError) {
+    func collectStructOpsRelocations(_ elf: ELFFile, _ relocationSection: ObjectSection, _ entries: RelocationEntries) throws(BPFError) {
         let format = BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         let relocError = BPFError(Int32(LIBBPF_ERRNO__RELOC.rawValue))
         let sh = relocationSection.header
         let count = sh.sh_entsize == 0 ? 0 : Int(sh.sh_size / sh.sh_entsize)
         for i in 0..<count {
-            guard let rel = BPFObject.relocation(relocationSection, i) else {
+            guard let rel = entries[i] else {
                 Log.warn("libbpf: struct_ops reloc: failed to get \(i) reloc\n")
                 throw format
             }
@@ -344,7 +420,7 @@ extension BPFObject {
                 Log.warn("libbpf: struct_ops reloc: symbol \(hexString(UInt(symbolIndex))) not found\n")
                 throw format
             }
-            let name = elf.string(table: stringTableIndex, offset: sym.st_name).map { String(cString: $0) } ?? "<?>"
+            let name = elf.loggedString(table: stringTableIndex, offset: sym.st_name).map { RawName($0) } ?? "<?>"
             var found: BPFMap? = nil
             for map in maps where map.isStructOps {
                 if UInt64(map.sectionOffset) <= rel.r_offset && rel.r_offset - UInt64(map.sectionOffset) < UInt64(map.valueSize) {
@@ -356,10 +432,10 @@ extension BPFObject {
                 Log.warn("libbpf: struct_ops reloc: cannot find map at rel->r_offset \(rel.r_offset)\n")
                 throw .EINVAL
             }
-            let mapName = String(cString: map.name)
+            let mapName = RawName(map.name)
             let memberOffset = UInt32(truncatingIfNeeded: rel.r_offset - UInt64(map.sectionOffset))
             let sectionIndex = UInt32(sym.st_shndx)
-            Log.debug("libbpf: struct_ops reloc \(mapName): for \(Int64(bitPattern: rel.r_info >> 32)) value \(Int64(bitPattern: sym.st_value)) shdr_idx \(sectionIndex) rel->r_offset \(rel.r_offset) map->sec_offset \(map.sectionOffset) name \(sym.st_name) ('\(name)')\n")
+            debugLog("libbpf: struct_ops reloc \(mapName): for \(Int64(bitPattern: rel.r_info >> 32)) value \(Int64(bitPattern: sym.st_value)) shdr_idx \(sectionIndex) rel->r_offset \(rel.r_offset) map->sec_offset \(map.sectionOffset) name \(sym.st_name) ('\(name)')\n")
             if sectionIndex >= UInt32(SHN_LORESERVE) {
                 Log.warn("libbpf: struct_ops reloc \(mapName): rel->r_offset \(rel.r_offset) shdr_idx \(sectionIndex) unsupported non-static function\n")
                 throw relocError
@@ -393,7 +469,7 @@ extension BPFObject {
                 throw .EINVAL
             }
             if program.type != BPF_PROG_TYPE_STRUCT_OPS.rawValue {
-                Log.warn("libbpf: struct_ops reloc \(mapName): prog \(String(cString: program.name)) is not struct_ops BPF program\n")
+                Log.warn("libbpf: struct_ops reloc \(mapName): prog \(RawName(program.name)) is not struct_ops BPF program\n")
                 throw .EINVAL
             }
             if program.attachBTFID == 0 {
@@ -401,7 +477,7 @@ extension BPFObject {
                 program.expectedAttachType = UInt32(memberIndex)
             }
             if program.attachBTFID != info.typeID || program.expectedAttachType != UInt32(memberIndex) {
-                Log.warn("libbpf: struct_ops reloc \(mapName): cannot use prog \(String(cString: program.name)) in sec \(String(cString: program.sectionName)) with type \(program.type) attach_btf_id \(program.attachBTFID) expected_attach_type \(program.expectedAttachType) for func ptr \(memberName)\n")
+                Log.warn("libbpf: struct_ops reloc \(mapName): cannot use prog \(RawName(program.name)) in sec \(RawName(program.sectionName)) with type \(program.type) attach_btf_id \(program.attachBTFID) expected_attach_type \(program.expectedAttachType) for func ptr \(memberName)\n")
                 throw .EINVAL
             }
             map.structOps!.programs[memberIndex] = program.index
@@ -412,5 +488,65 @@ extension BPFObject {
     func isFunctionPointer(_ btf: BTF, _ id: UInt32) -> Bool {
         guard let t = btf.skipModifiersAndTypedefs(id).type, t.kind == BTFKind.pointer else { return false }
         return btf.skipModifiersAndTypedefs(t.sizeOrType).type?.kind == BTFKind.functionPrototype
+    }
+}
+
+/// Which map a relocation names, found without scanning every map per relocation:
+/// the first internal map of each data section (and the .kconfig map under the
+/// symbol table's index), and the first BTF-defined map at a `.maps` offset, by
+/// binary search over the BTF-defined maps (first in `maps`, in DATASEC order,
+/// which BTF finalisation sorted by offset; a linear scan when they are not in
+/// order), as the reference's linear scans find them.
+struct MapLookup {
+    /// By ELF section index: an index in `maps`, or -1.
+    var dataMapBySection: [Int] = []
+    /// maps[0..<btfMapCount] are the BTF-defined maps of `.maps`.
+    var btfMapCount = 0
+    var btfMapsSorted = true
+
+    init() {}
+
+    init(_ object: BPFObject) {
+        dataMapBySection = [Int](repeating: -1, count: object.sections.count)
+        let maps = object.maps
+        while btfMapCount < maps.count && maps[btfMapCount].kind == .none
+                && maps[btfMapCount].sectionIndex == object.mapsSectionIndex && object.mapsSectionIndex >= 0 {
+            if btfMapCount > 0 && maps[btfMapCount].sectionOffset < maps[btfMapCount - 1].sectionOffset { btfMapsSorted = false }
+            btfMapCount += 1
+        }
+        for (index, map) in maps.enumerated() where map.kind != .none {
+            if map.sectionIndex >= 0 && map.sectionIndex < dataMapBySection.count
+                && dataMapBySection[map.sectionIndex] < 0
+                && object.internalMapKind(ofSection: map.sectionIndex) == map.kind {
+                dataMapBySection[map.sectionIndex] = index
+            }
+        }
+    }
+
+    /// The first map of `.maps` at `offset` (kind none, in the `.maps` section).
+    func btfMap(_ object: BPFObject, at offset: UInt64) -> Int? {
+        let maps = object.maps
+        if btfMapsSorted {
+            var l = 0
+            var r = btfMapCount
+            while l < r {
+                let m = (l + r) / 2
+                if UInt64(maps[m].sectionOffset) < offset { l = m + 1 } else { r = m }
+            }
+            if l < btfMapCount && UInt64(maps[l].sectionOffset) == offset { return l }
+        }
+        // Out of order (or another map of that section elsewhere): the reference's scan.
+        for (index, map) in maps.enumerated() {
+            if map.kind != .none || map.sectionIndex != object.mapsSectionIndex || UInt64(map.sectionOffset) != offset { continue }
+            return index
+        }
+        return nil
+    }
+}
+
+extension LogText.Interpolation {
+    /// A C string as raw bytes, or `fallback` for NULL.
+    mutating func appendInterpolation(_ s: UnsafePointer<CChar>?, orElse fallback: StaticString) {
+        if let s { appendInterpolation(cString: s) } else { appendLiteral(fallback) }
     }
 }

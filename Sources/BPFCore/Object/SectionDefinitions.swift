@@ -286,7 +286,7 @@ public enum SectionDefinitions {
 
     /// A debug message quoting a caller's C string byte for byte.
     static func debugWithName(_ prefix: StaticString, _ name: UnsafePointer<CChar>, _ suffix: StaticString) {
-        Log.debug("\(prefix)\(cString: name)\(suffix)")
+        debugLog("\(prefix)\(cString: name)\(suffix)")
     }
 
     /// `libbpf_prog_type_by_name` on a non-NULL name: the definition's types, or
@@ -296,7 +296,7 @@ public enum SectionDefinitions {
             return (definition.progType, definition.expectedAttachType)
         }
         debugWithName("libbpf: failed to guess program type from ELF section '", name, "'\n")
-        Log.debug("libbpf: supported section(type) names are:\(typeNames(attachableOnly: false))\n")
+        debugLog("libbpf: supported section(type) names are:\(typeNames(attachableOnly: false))\n")
         throw .ESRCH
     }
 
@@ -306,7 +306,7 @@ public enum SectionDefinitions {
     public static func attachType(byName name: UnsafePointer<CChar>) throws(BPFError) -> bpf_attach_type {
         guard let definition = find(name) else {
             debugWithName("libbpf: failed to guess attach type based on ELF section name '", name, "'\n")
-            Log.debug("libbpf: attachable section(type) names are:\(typeNames(attachableOnly: true))\n")
+            debugLog("libbpf: attachable section(type) names are:\(typeNames(attachableOnly: true))\n")
             throw .EINVAL
         }
         if !definition.isAttachable { throw .EINVAL }
