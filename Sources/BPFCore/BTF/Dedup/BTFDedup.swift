@@ -182,6 +182,17 @@ final class BTFDeduplicator {
 
     // MARK: - INT, FLOAT, FWD, ENUM, ENUM64
 
+    /// The first candidate of signature `h` (in the table's order) that `equal` accepts.
+    func firstCandidate(_ h: Int64, _ equal: (UInt32) -> Bool) -> UInt32? {
+        var e = table.first(h)
+        while e >= 0 {
+            let candidate = table.id(e)
+            if equal(candidate) { return candidate }
+            e = table.after(e, h)
+        }
+        return nil
+    }
+
     func deduplicatePrimitives() throws(BPFError) {
         for id in startID..<UInt32(typeCount) {
             let t = record(id)
@@ -190,15 +201,7 @@ final class BTFDeduplicator {
             switch t.kind {
             case BTFKind.int:
                 h = DedupSignature.intOrTag(t)
-                var e = table.first(h)
-                while e >= 0 {
-                    let candidate = table.id(e)
-                    if DedupSignature.equalIntOrTag(t, record(candidate)) {
-                        canonical = candidate
-                        break
-                    }
-                    e = table.after(e, h)
-                }
+                canonical = firstCandidate(h) { DedupSignature.equalIntOrTag(t, record($0)) } ?? id
             case BTFKind.enumeration, BTFKind.enum64:
                 h = DedupSignature.anyEnum(t)
                 var e = table.first(h)
@@ -220,15 +223,7 @@ final class BTFDeduplicator {
                 }
             case BTFKind.forward, BTFKind.float:
                 h = DedupSignature.common(t)
-                var e = table.first(h)
-                while e >= 0 {
-                    let candidate = table.id(e)
-                    if DedupSignature.equalCommon(t, record(candidate)) {
-                        canonical = candidate
-                        break
-                    }
-                    e = table.after(e, h)
-                }
+                canonical = firstCandidate(h) { DedupSignature.equalCommon(t, record($0)) } ?? id
             case BTFKind.unknown:
                 throw .EINVAL
             default:
@@ -447,40 +442,16 @@ final class BTFDeduplicator {
              BTFKind.function, BTFKind.typeTag:
             t.sizeOrType = try deduplicateReference(t.sizeOrType)
             h = DedupSignature.common(t)
-            var e = table.first(h)
-            while e >= 0 {
-                let candidate = table.id(e)
-                if DedupSignature.equalCommon(t, record(candidate)) {
-                    canonical = candidate
-                    break
-                }
-                e = table.after(e, h)
-            }
+            canonical = firstCandidate(h) { DedupSignature.equalCommon(t, record($0)) } ?? id
         case BTFKind.declTag:
             t.sizeOrType = try deduplicateReference(t.sizeOrType)
             h = DedupSignature.intOrTag(t)
-            var e = table.first(h)
-            while e >= 0 {
-                let candidate = table.id(e)
-                if DedupSignature.equalIntOrTag(t, record(candidate)) {
-                    canonical = candidate
-                    break
-                }
-                e = table.after(e, h)
-            }
+            canonical = firstCandidate(h) { DedupSignature.equalIntOrTag(t, record($0)) } ?? id
         case BTFKind.array:
             t.setWord(12, try deduplicateReference(t.word(12)))
             t.setWord(16, try deduplicateReference(t.word(16)))
             h = DedupSignature.array(t)
-            var e = table.first(h)
-            while e >= 0 {
-                let candidate = table.id(e)
-                if DedupSignature.equalArray(t, record(candidate)) {
-                    canonical = candidate
-                    break
-                }
-                e = table.after(e, h)
-            }
+            canonical = firstCandidate(h) { DedupSignature.equalArray(t, record($0)) } ?? id
         case BTFKind.functionPrototype:
             t.sizeOrType = try deduplicateReference(t.sizeOrType)
             var offset = 16
@@ -489,15 +460,7 @@ final class BTFDeduplicator {
                 offset += 8
             }
             h = DedupSignature.prototype(t)
-            var e = table.first(h)
-            while e >= 0 {
-                let candidate = table.id(e)
-                if DedupSignature.equalPrototype(t, record(candidate)) {
-                    canonical = candidate
-                    break
-                }
-                e = table.after(e, h)
-            }
+            canonical = firstCandidate(h) { DedupSignature.equalPrototype(t, record($0)) } ?? id
         default:
             throw .EINVAL
         }
