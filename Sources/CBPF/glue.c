@@ -60,3 +60,9 @@ int __xpg_strerror_r(int err, char *buf, size_t size);
 int sbpf_strerror_r(int err, char *buf, size_t size) { return __xpg_strerror_r(err, buf, size); }
 
 int sbpf_format_float(char *buf, size_t size, const void *v, int sz) { union { long double ld; double d; float f; } x; memcpy(&x, v, sz); return sz == 16 ? snprintf(buf, size, "%Lf", x.ld) : sz == 8 ? snprintf(buf, size, "%lf", x.d) : snprintf(buf, size, "%f", x.f); }
+
+/* ---- links: perf event ioctls (ioctl(2) is variadic) ---- */
+#include <sys/ioctl.h>
+int sbpf_perf_event_enable(int fd) { return ioctl(fd, PERF_EVENT_IOC_ENABLE, 0); }
+int sbpf_perf_event_disable(int fd) { return ioctl(fd, PERF_EVENT_IOC_DISABLE, 0); }
+int sbpf_perf_event_set_bpf(int fd, int prog_fd) { return ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd); }

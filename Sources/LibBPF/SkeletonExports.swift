@@ -43,6 +43,32 @@ public func abi_bpf_object__open_skeleton(_ s: UnsafeMutablePointer<bpf_object_s
     return 0
 }
 
+/// Auto-attaches every program that is loaded with autoattach on and whose
+/// SEC() definition can attach, storing each link in the program's slot (a slot
+/// the user already filled is left alone; a section naming no target leaves it
+/// NULL). The first failure stops and is returned.
+@_cdecl("bpf_object__attach_skeleton")
+public func abi_bpf_object__attach_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) -> Int32 {
+    guard let s else { return cReturn(.EINVAL) }
+    guard s.pointee.prog_cnt > 0, let progs = UnsafeMutableRawPointer(s.pointee.progs) else { return 0 }
+    let stride = Int(s.pointee.prog_skel_sz)
+    for i in 0..<Int(s.pointee.prog_cnt) {
+        let record = (progs + Int(Int32(truncatingIfNeeded: stride &* i))).assumingMemoryBound(to: bpf_prog_skeleton.self)
+        guard let programSlot = record.pointee.prog, let program = programFrom(programSlot.pointee) else { continue }
+        if !program.autoload || !program.autoattach || !program.canAutoAttach { continue }
+        guard let linkSlot = record.pointee.link else { continue }
+        if linkSlot.pointee != nil { continue }
+        var link: OpaquePointer?
+        let result = program.autoAttach(&link)
+        linkSlot.pointee = link
+        if result != 0 {
+            Log.warn("libbpf: prog '\(cString: program.name)': failed to auto-attach: \(result)\n")
+            return cReturn(BPFError(-result))
+        }
+    }
+    return 0
+}
+
 /// Destroys every link the skeleton holds (attach stores them) and clears the slots.
 @_cdecl("bpf_object__detach_skeleton")
 public func abi_bpf_object__detach_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) {

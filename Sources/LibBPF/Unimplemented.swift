@@ -8,62 +8,6 @@ import CBPF
 import BPFCore  // one module in the Embedded build
 #endif
 
-// libbpf.h: int (struct bpf_link *)
-@_cdecl("bpf_link__destroy")
-public func abi_bpf_link__destroy(_ link: OpaquePointer?) -> Int32 {
-    return Int32(unsupported("bpf_link__destroy"))
-}
-
-// libbpf.h: int (struct bpf_link *)
-@_cdecl("bpf_link__detach")
-public func abi_bpf_link__detach(_ link: OpaquePointer?) -> Int32 {
-    return Int32(unsupported("bpf_link__detach"))
-}
-
-// libbpf.h: void (struct bpf_link *)
-@_cdecl("bpf_link__disconnect")
-public func abi_bpf_link__disconnect(_ link: OpaquePointer?) {
-    _ = unsupported("bpf_link__disconnect")
-}
-
-// libbpf.h: int (const struct bpf_link *)
-@_cdecl("bpf_link__fd")
-public func abi_bpf_link__fd(_ link: OpaquePointer?) -> Int32 {
-    return Int32(unsupported("bpf_link__fd"))
-}
-
-// libbpf.h: struct bpf_link *(const char *)
-@_cdecl("bpf_link__open")
-public func abi_bpf_link__open(_ path: UnsafePointer<CChar>?) -> OpaquePointer? {
-    _ = unsupported("bpf_link__open")
-    return nil
-}
-
-// libbpf.h: int (struct bpf_link *, const char *)
-@_cdecl("bpf_link__pin")
-public func abi_bpf_link__pin(_ link: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_link__pin"))
-}
-
-// libbpf.h: const char *(const struct bpf_link *)
-@_cdecl("bpf_link__pin_path")
-public func abi_bpf_link__pin_path(_ link: OpaquePointer?) -> UnsafePointer<CChar>? {
-    _ = unsupported("bpf_link__pin_path")
-    return nil
-}
-
-// libbpf.h: int (struct bpf_link *)
-@_cdecl("bpf_link__unpin")
-public func abi_bpf_link__unpin(_ link: OpaquePointer?) -> Int32 {
-    return Int32(unsupported("bpf_link__unpin"))
-}
-
-// libbpf.h: int (struct bpf_link *, struct bpf_program *)
-@_cdecl("bpf_link__update_program")
-public func abi_bpf_link__update_program(_ link: OpaquePointer?, _ prog: OpaquePointer?) -> Int32 {
-    return Int32(unsupported("bpf_link__update_program"))
-}
-
 // libbpf.h: int (struct bpf_linker *, const char *, const struct bpf_linker_file_opts *)
 @_cdecl("bpf_linker__add_file")
 public func abi_bpf_linker__add_file(_ linker: OpaquePointer?, _ filename: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_linker_file_opts>?) -> Int32 {
@@ -87,19 +31,6 @@ public func abi_bpf_linker__free(_ linker: OpaquePointer?) {
 public func abi_bpf_linker__new(_ filename: UnsafePointer<CChar>?, _ opts: UnsafeMutablePointer<bpf_linker_opts>?) -> OpaquePointer? {
     _ = unsupported("bpf_linker__new")
     return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_map *)
-@_cdecl("bpf_map__attach_struct_ops")
-public func abi_bpf_map__attach_struct_ops(_ map: OpaquePointer?) -> OpaquePointer? {
-    _ = unsupported("bpf_map__attach_struct_ops")
-    return nil
-}
-
-// libbpf.h: int (struct bpf_object_skeleton *)
-@_cdecl("bpf_object__attach_skeleton")
-public func abi_bpf_object__attach_skeleton(_ s: UnsafeMutablePointer<bpf_object_skeleton>?) -> Int32 {
-    return Int32(unsupported("bpf_object__attach_skeleton"))
 }
 
 // libbpf.h: int (struct bpf_object *, struct gen_loader_opts *)
@@ -135,163 +66,11 @@ public func abi_bpf_prog_linfo__new(_ info: UnsafePointer<bpf_prog_info>?) -> Op
     return nil
 }
 
-// libbpf.h: struct bpf_link *(const struct bpf_program *)
-@_cdecl("bpf_program__attach")
-public func abi_bpf_program__attach(_ prog: OpaquePointer?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, int)
-@_cdecl("bpf_program__attach_cgroup")
-public func abi_bpf_program__attach_cgroup(_ prog: OpaquePointer?, _ cgroup_fd: Int32) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_cgroup")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, int, const char *)
-@_cdecl("bpf_program__attach_freplace")
-public func abi_bpf_program__attach_freplace(_ prog: OpaquePointer?, _ target_fd: Int32, _ attach_func_name: UnsafePointer<CChar>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_freplace")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, const struct bpf_iter_attach_opts *)
-@_cdecl("bpf_program__attach_iter")
-public func abi_bpf_program__attach_iter(_ prog: OpaquePointer?, _ opts: UnsafePointer<bpf_iter_attach_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_iter")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, bool, const char *)
-@_cdecl("bpf_program__attach_kprobe")
-public func abi_bpf_program__attach_kprobe(_ prog: OpaquePointer?, _ retprobe: Bool, _ func_name: UnsafePointer<CChar>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_kprobe")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, const char *, const struct bpf_kprobe_multi_opts *)
-@_cdecl("bpf_program__attach_kprobe_multi_opts")
-public func abi_bpf_program__attach_kprobe_multi_opts(_ prog: OpaquePointer?, _ pattern: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_kprobe_multi_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_kprobe_multi_opts")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, const char *, const struct bpf_kprobe_opts *)
-@_cdecl("bpf_program__attach_kprobe_opts")
-public func abi_bpf_program__attach_kprobe_opts(_ prog: OpaquePointer?, _ func_name: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_kprobe_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_kprobe_opts")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, const char *, const struct bpf_ksyscall_opts *)
-@_cdecl("bpf_program__attach_ksyscall")
-public func abi_bpf_program__attach_ksyscall(_ prog: OpaquePointer?, _ syscall_name: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_ksyscall_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_ksyscall")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *)
-@_cdecl("bpf_program__attach_lsm")
-public func abi_bpf_program__attach_lsm(_ prog: OpaquePointer?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_lsm")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, int)
-@_cdecl("bpf_program__attach_netns")
-public func abi_bpf_program__attach_netns(_ prog: OpaquePointer?, _ netns_fd: Int32) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_netns")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, int)
-@_cdecl("bpf_program__attach_perf_event")
-public func abi_bpf_program__attach_perf_event(_ prog: OpaquePointer?, _ pfd: Int32) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_perf_event")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, int, const struct bpf_perf_event_opts *)
-@_cdecl("bpf_program__attach_perf_event_opts")
-public func abi_bpf_program__attach_perf_event_opts(_ prog: OpaquePointer?, _ pfd: Int32, _ opts: UnsafePointer<bpf_perf_event_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_perf_event_opts")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, const char *)
-@_cdecl("bpf_program__attach_raw_tracepoint")
-public func abi_bpf_program__attach_raw_tracepoint(_ prog: OpaquePointer?, _ tp_name: UnsafePointer<CChar>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_raw_tracepoint")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *)
-@_cdecl("bpf_program__attach_trace")
-public func abi_bpf_program__attach_trace(_ prog: OpaquePointer?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_trace")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, const struct bpf_trace_opts *)
-@_cdecl("bpf_program__attach_trace_opts")
-public func abi_bpf_program__attach_trace_opts(_ prog: OpaquePointer?, _ opts: UnsafePointer<bpf_trace_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_trace_opts")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, const char *, const char *)
-@_cdecl("bpf_program__attach_tracepoint")
-public func abi_bpf_program__attach_tracepoint(_ prog: OpaquePointer?, _ tp_category: UnsafePointer<CChar>?, _ tp_name: UnsafePointer<CChar>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_tracepoint")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, const char *, const char *, const struct bpf_tracepoint_opts *)
-@_cdecl("bpf_program__attach_tracepoint_opts")
-public func abi_bpf_program__attach_tracepoint_opts(_ prog: OpaquePointer?, _ tp_category: UnsafePointer<CChar>?, _ tp_name: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_tracepoint_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_tracepoint_opts")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, bool, pid_t, const char *, size_t)
-@_cdecl("bpf_program__attach_uprobe")
-public func abi_bpf_program__attach_uprobe(_ prog: OpaquePointer?, _ retprobe: Bool, _ pid: Int32, _ binary_path: UnsafePointer<CChar>?, _ func_offset: Int) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_uprobe")
-    return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, pid_t, const char *, size_t, const struct bpf_uprobe_opts *)
-@_cdecl("bpf_program__attach_uprobe_opts")
-public func abi_bpf_program__attach_uprobe_opts(_ prog: OpaquePointer?, _ pid: Int32, _ binary_path: UnsafePointer<CChar>?, _ func_offset: Int, _ opts: UnsafePointer<bpf_uprobe_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_uprobe_opts")
-    return nil
-}
-
 // libbpf.h: struct bpf_link *(const struct bpf_program *, pid_t, const char *, const char *, const char *, const struct bpf_usdt_opts *)
 @_cdecl("bpf_program__attach_usdt")
 public func abi_bpf_program__attach_usdt(_ prog: OpaquePointer?, _ pid: Int32, _ binary_path: UnsafePointer<CChar>?, _ usdt_provider: UnsafePointer<CChar>?, _ usdt_name: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_usdt_opts>?) -> OpaquePointer? {
     _ = unsupported("bpf_program__attach_usdt")
     return nil
-}
-
-// libbpf.h: struct bpf_link *(const struct bpf_program *, int)
-@_cdecl("bpf_program__attach_xdp")
-public func abi_bpf_program__attach_xdp(_ prog: OpaquePointer?, _ ifindex: Int32) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_xdp")
-    return nil
-}
-
-// libbpf.h: int (struct bpf_program *, int, const char *)
-@_cdecl("bpf_program__set_attach_target")
-public func abi_bpf_program__set_attach_target(_ prog: OpaquePointer?, _ attach_prog_fd: Int32, _ attach_func_name: UnsafePointer<CChar>?) -> Int32 {
-    return Int32(unsupported("bpf_program__set_attach_target"))
-}
-
-// libbpf.h: void (struct bpf_program *, __u32)
-@_cdecl("bpf_program__set_ifindex")
-public func abi_bpf_program__set_ifindex(_ prog: OpaquePointer?, _ ifindex: UInt32) {
-    _ = unsupported("bpf_program__set_ifindex")
 }
 
 // libbpf.h: int (const struct bpf_tc_hook *, struct bpf_tc_opts *)
@@ -346,12 +125,6 @@ public func abi_bpf_xdp_query(_ ifindex: Int32, _ flags: Int32, _ opts: UnsafeMu
 @_cdecl("bpf_xdp_query_id")
 public func abi_bpf_xdp_query_id(_ ifindex: Int32, _ flags: Int32, _ prog_id: UnsafeMutablePointer<UInt32>?) -> Int32 {
     return Int32(unsupported("bpf_xdp_query_id"))
-}
-
-// libbpf.h: int (const char *, enum bpf_attach_type)
-@_cdecl("libbpf_find_vmlinux_btf_id")
-public func abi_libbpf_find_vmlinux_btf_id(_ name: UnsafePointer<CChar>?, _ attach_type: bpf_attach_type) -> Int32 {
-    return Int32(unsupported("libbpf_find_vmlinux_btf_id"))
 }
 
 // libbpf.h: int (struct perf_buffer *, int, void **, size_t *)

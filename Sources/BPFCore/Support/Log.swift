@@ -83,6 +83,26 @@ public struct LogText: ExpressibleByStringInterpolation {
             appendInterpolation(String(value))
         }
 
+        /// printf's "%lx"/"%zx": lowercase hex without prefix.
+        public mutating func appendInterpolation(hex value: UInt64) {
+            var digits: [UInt8] = []
+            var v = value
+            repeat {
+                let d = UInt8(truncatingIfNeeded: v & 0xf)
+                digits.append(d < 10 ? UInt8(ascii: "0") + d : UInt8(ascii: "a") + d - 10)
+                v >>= 4
+            } while v != 0
+            bytes.append(contentsOf: digits.reversed())
+        }
+
+        /// A NUL-terminated [CChar] as raw bytes.
+        public mutating func appendInterpolation(cChars: [CChar]) {
+            for c in cChars {
+                if c == 0 { break }
+                bytes.append(UInt8(bitPattern: c))
+            }
+        }
+
         /// A C string as raw bytes (NULL prints as "(null)", like glibc's printf).
         public mutating func appendInterpolation(cString: UnsafePointer<CChar>?) {
             guard let cString else {

@@ -64,6 +64,15 @@ enum sbpf_opts_size {
 	SBPF_OPTS_btf_dump_type_data_opts = SBPF_OPTS_END(btf_dump_type_data_opts),
 	SBPF_OPTS_btf_dedup_opts         = SBPF_OPTS_END(btf_dedup_opts),
 	SBPF_OPTS_libbpf_prog_handler_opts = SBPF_OPTS_END(libbpf_prog_handler_opts),
+	/* links (bpf_program__attach_*) */
+	SBPF_OPTS_bpf_perf_event_opts    = SBPF_OPTS_END(bpf_perf_event_opts),
+	SBPF_OPTS_bpf_kprobe_opts        = SBPF_OPTS_END(bpf_kprobe_opts),
+	SBPF_OPTS_bpf_kprobe_multi_opts  = SBPF_OPTS_END(bpf_kprobe_multi_opts),
+	SBPF_OPTS_bpf_ksyscall_opts      = SBPF_OPTS_END(bpf_ksyscall_opts),
+	SBPF_OPTS_bpf_uprobe_opts        = SBPF_OPTS_END(bpf_uprobe_opts),
+	SBPF_OPTS_bpf_tracepoint_opts    = SBPF_OPTS_END(bpf_tracepoint_opts),
+	SBPF_OPTS_bpf_trace_opts         = SBPF_OPTS_END(bpf_trace_opts),
+	SBPF_OPTS_bpf_iter_attach_opts   = SBPF_OPTS_END(bpf_iter_attach_opts),
 	/* Ends of members inside bpf_link_create_opts' anonymous union. */
 	SBPF_LINK_CREATE_END_flags        = SBPF_OFFSETOFEND(struct bpf_link_create_opts, flags),
 	SBPF_LINK_CREATE_END_target_btf_id = SBPF_OFFSETOFEND(struct bpf_link_create_opts, target_btf_id),

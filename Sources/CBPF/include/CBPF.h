@@ -72,4 +72,9 @@ int sbpf_strerror_r(int err, char *buf, size_t size);
 /* printf's %f (sz 4), %lf (8) or %Lf (16) of the sz bytes at v: btf_dump's floats. */
 int sbpf_format_float(char *buf, size_t size, const void *v, int sz);
 
+/* ---- links: perf event ioctls (ioctl(2) is variadic) ---- */
+int sbpf_perf_event_enable(int fd);
+int sbpf_perf_event_disable(int fd);
+int sbpf_perf_event_set_bpf(int fd, int prog_fd);
+
 #endif
