@@ -39,33 +39,6 @@ public func abi_bpf_object__gen_loader(_ obj: OpaquePointer?, _ opts: UnsafeMuta
     return Int32(unsupported("bpf_object__gen_loader"))
 }
 
-// libbpf.h: void (struct bpf_prog_linfo *)
-@_cdecl("bpf_prog_linfo__free")
-public func abi_bpf_prog_linfo__free(_ prog_linfo: OpaquePointer?) {
-    _ = unsupported("bpf_prog_linfo__free")
-}
-
-// libbpf.h: const struct bpf_line_info *(const struct bpf_prog_linfo *, __u32, __u32)
-@_cdecl("bpf_prog_linfo__lfind")
-public func abi_bpf_prog_linfo__lfind(_ prog_linfo: OpaquePointer?, _ insn_off: UInt32, _ nr_skip: UInt32) -> UnsafePointer<bpf_line_info>? {
-    _ = unsupported("bpf_prog_linfo__lfind")
-    return nil
-}
-
-// libbpf.h: const struct bpf_line_info *(const struct bpf_prog_linfo *, __u64, __u32, __u32)
-@_cdecl("bpf_prog_linfo__lfind_addr_func")
-public func abi_bpf_prog_linfo__lfind_addr_func(_ prog_linfo: OpaquePointer?, _ addr: UInt64, _ func_idx: UInt32, _ nr_skip: UInt32) -> UnsafePointer<bpf_line_info>? {
-    _ = unsupported("bpf_prog_linfo__lfind_addr_func")
-    return nil
-}
-
-// libbpf.h: struct bpf_prog_linfo *(const struct bpf_prog_info *)
-@_cdecl("bpf_prog_linfo__new")
-public func abi_bpf_prog_linfo__new(_ info: UnsafePointer<bpf_prog_info>?) -> OpaquePointer? {
-    _ = unsupported("bpf_prog_linfo__new")
-    return nil
-}
-
 // libbpf.h: struct bpf_link *(const struct bpf_program *, pid_t, const char *, const char *, const char *, const struct bpf_usdt_opts *)
 @_cdecl("bpf_program__attach_usdt")
 public func abi_bpf_program__attach_usdt(_ prog: OpaquePointer?, _ pid: Int32, _ binary_path: UnsafePointer<CChar>?, _ usdt_provider: UnsafePointer<CChar>?, _ usdt_name: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_usdt_opts>?) -> OpaquePointer? {

@@ -30,68 +30,16 @@
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SWIFTBPF_BUILD=${SWIFTBPF_BUILD:-$(cd "$HERE/../../.." && pwd)/build}
-REF_LIB=${REF_LIB:-/usr/lib/x86_64-linux-gnu/libbpf.so.1}
-CC=${CC:-cc}
-SCRATCH=$SWIFTBPF_BUILD/tests/bad_input
+. "$HERE/../lib/common.sh"
+sbpf_setup bad_input 15 2
 PROBE=$SCRATCH/bad_input
+PROBE_ENV=(BAD_INPUT_SCRATCH="$SCRATCH")
 MIN_ROWS=45
-TIMEOUT=()
-command -v timeout >/dev/null && TIMEOUT=(timeout -k 2 15)
 
-npass=0
-nfail=0
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
-finish() {
-	echo "$npass passed, $nfail failed"
-	[ "$nfail" -eq 0 ]
-	exit $?
-}
-
-mkdir -p "$SCRATCH" || { echo "FAIL setup: cannot create $SCRATCH"; echo "0 passed, 1 failed"; exit 1; }
-
-# run_ref PREFIX: run against the reference
-run_ref() {
-	local dir
-	dir=$(cd "$(dirname "$REF_LIB")" 2>/dev/null && pwd -P)
-	case "$dir" in
-	/usr/lib/x86_64-linux-gnu | /lib/x86_64-linux-gnu)
-		"${TIMEOUT[@]}" env -u LD_LIBRARY_PATH BAD_INPUT_SCRATCH="$SCRATCH" "$PROBE" >"$1.out" 2>"$1.err" ;;
-	*) # a reference outside the default search path: point the loader at it
-		"${TIMEOUT[@]}" env LD_LIBRARY_PATH="$dir" BAD_INPUT_SCRATCH="$SCRATCH" "$PROBE" >"$1.out" 2>"$1.err" ;;
-	esac
-	echo $? >"$1.rc"
-}
-
-# run_ours PREFIX LIBDIR
-run_ours() {
-	"${TIMEOUT[@]}" env LD_LIBRARY_PATH="$2" BAD_INPUT_SCRATCH="$SCRATCH" "$PROBE" >"$1.out" 2>"$1.err"
-	echo $? >"$1.rc"
-}
-
-# check_maps NAME OUTFILE EXPECTED_REALPATH
-check_maps() {
-	local got
-	got=$(head -n1 "$2" 2>/dev/null)
-	if [ "$got" = "MAPPED $3" ]; then
-		pass "$1"
-	elif [ -z "$got" ]; then
-		fail "$1" "the program printed nothing (rc=$(cat "${2%.out}.rc" 2>/dev/null); stderr: $(head -c 300 "${2%.out}.err" 2>/dev/null | tr '\n' ' '))"
-	else
-		fail "$1" "expected 'MAPPED $3', got '$got'"
-	fi
-}
-
-# check_run NAME PREFIX: exit status 0, a final END line, no SETUP error
-check_run() {
-	local rc
-	rc=$(cat "$2.rc")
-	if [ "$rc" = 0 ] && [ "$(tail -n1 "$2.out")" = "END" ] && ! grep -q '^SETUP' "$2.out"; then
-		pass "$1"
-	else
-		fail "$1" "rc=$rc, $(grep -m1 '^SETUP' "$2.out") last line '$(tail -n1 "$2.out" | head -c 200)', stderr: $(head -c 300 "$2.err" | tr '\n' ' ')"
-	fi
+# check_run also rejects an output with SETUP lines (a failed setup step).
+run_extra_ok() {
+	grep -m1 '^SETUP' "$1.out" && return 1
+	return 0
 }
 
 # compare_rows REF_OUT OURS_OUT: one PASS/FAIL line per reference row, plus
@@ -148,29 +96,8 @@ compare_rows() {
 	}' "$1" "$2"
 }
 
-# record the comparison lines produced by compare_rows
-tally() {
-	local line name
-	while IFS= read -r line; do
-		case "$line" in
-		"PASS "*) pass "${line#PASS }" ;;
-		"FAIL "*) name=${line#FAIL }; fail "${name%%: *}" "${name#*: }" ;;
-		esac
-	done
-}
-
 # ------------------------------------------------------------------ build
-rm -f "$PROBE"
-if ! "$CC" -std=gnu11 -O1 -Wall -Wno-format-truncation -I/usr/include "$HERE/bad_input.c" -lbpf -o "$PROBE" \
-	>"$SCRATCH/compile.log" 2>&1; then
-	fail "compile" "$(head -c 600 "$SCRATCH/compile.log" | tr '\n' ' ')"
-	finish
-fi
-pass "compile"
-
-REF_REAL=$(realpath "$REF_LIB" 2>/dev/null || echo "$REF_LIB")
-OURS_DIR=$(realpath "$SWIFTBPF_BUILD" 2>/dev/null || echo "$SWIFTBPF_BUILD")
-OURS_REAL=$OURS_DIR/libbpf.so.1.1.2
+compile_probe "compile" "$HERE/bad_input.c" -Wno-format-truncation
 
 # --------------------------------------------------------------- selftest
 if [ "${1:-}" = "--selftest" ]; then
@@ -181,13 +108,8 @@ if [ "${1:-}" = "--selftest" ]; then
 	# 1. a tampered errno in one row must give exactly one FAIL, for that row
 	awk '!done && /^row map_create_value0: / { sub(/errno=[0-9]+/, "errno=999"); done = 1 } { print }' \
 		"$SCRATCH/st_ref.out" >"$alt"
-	out=$(compare_rows "$SCRATCH/st_ref.out" "$alt")
-	if echo "$out" | grep -q '^FAIL map_create_value0: ref=-22,22 ours=-22,999$' &&
-		[ "$(echo "$out" | grep -c '^FAIL')" = 1 ]; then
-		pass "selftest/catches-tampered-errno"
-	else
-		fail "selftest/catches-tampered-errno" "$(echo "$out" | grep -m3 FAIL | tr '\n' ' ')"
-	fi
+	st_expect_fail "selftest/catches-tampered-errno" "$(compare_rows "$SCRATCH/st_ref.out" "$alt")" \
+		'map_create_value0: ref=-22,22 ours=-22,999$' 1
 	# 2. ... a tampered return value, fd-count change and output parameter
 	awk '/^row lookup_fd_m1: / { sub(/ret=-9/, "ret=0") }
 	     /^row map_create_long_name: / { sub(/fds=\+1/, "fds=+2") }
@@ -220,19 +142,11 @@ if [ "${1:-}" = "--selftest" ]; then
 	# 5. the maps check must catch a run without LD_LIBRARY_PATH (the
 	#    reference is mapped) and one with LD_LIBRARY_PATH pointing at a
 	#    directory without our library (the loader falls back silently)
-	out=$(check_maps "maps/ours" "$SCRATCH/st_ref.out" "$OURS_REAL")
-	echo "$out" | grep -q "^FAIL maps/ours: expected 'MAPPED $OURS_REAL', got 'MAPPED $REF_REAL'" &&
-		pass "selftest/maps-catches-run-without-LD_LIBRARY_PATH" ||
-		fail "selftest/maps-catches-run-without-LD_LIBRARY_PATH" "$out"
-	mkdir -p "$SCRATCH/st_empty"
-	run_ours "$SCRATCH/st_fallback" "$SCRATCH/st_empty"
-	out=$(check_maps "maps/ours" "$SCRATCH/st_fallback.out" "$OURS_REAL")
-	echo "$out" | grep -q "^FAIL maps/ours: expected 'MAPPED $OURS_REAL', got 'MAPPED $REF_REAL'" &&
-		pass "selftest/maps-catches-fallback-to-reference" ||
-		fail "selftest/maps-catches-fallback-to-reference" "$out"
-	out=$(check_maps "maps/ref" "$SCRATCH/st_ref.out" "/nonexistent/libbpf.so.1.1.2")
-	echo "$out" | grep -q '^FAIL maps/ref' && pass "selftest/maps-catches-wrong-reference" ||
-		fail "selftest/maps-catches-wrong-reference" "$out"
+	st_expect_fail "selftest/maps-catches-run-without-LD_LIBRARY_PATH" \
+		"$(check_maps "maps/ours" "$SCRATCH/st_ref.out" "$OURS_REAL")" \
+		"maps/ours: expected 'MAPPED $OURS_REAL', got 'MAPPED $REF_REAL'"
+	st_maps_fallback "selftest/maps-catches-fallback-to-reference" "$SCRATCH/st_fallback"
+	st_maps_wrong_ref "selftest/maps-catches-wrong-reference" "$SCRATCH/st_ref.out"
 	finish
 fi
 
@@ -241,14 +155,9 @@ run_ref "$SCRATCH/ref"
 check_maps "maps/ref" "$SCRATCH/ref.out" "$REF_REAL"
 check_run "run/ref" "$SCRATCH/ref"
 
-if [ ! -e "$SWIFTBPF_BUILD/libbpf.so.1" ]; then
-	fail "maps/ours" "$SWIFTBPF_BUILD/libbpf.so.1 does not exist (not built yet?)"
-	finish
-fi
+ours_built "maps/ours" || finish
 run_ours "$SCRATCH/ours" "$SWIFTBPF_BUILD"
-before=$nfail
-check_maps "maps/ours" "$SCRATCH/ours.out" "$OURS_REAL"
-if [ "$nfail" -ne "$before" ]; then
+if ! check_maps "maps/ours" "$SCRATCH/ours.out" "$OURS_REAL"; then
 	fail "rows" "not compared: our library was not the one mapped"
 	finish
 fi

@@ -28,28 +28,13 @@
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SWIFTBPF_BUILD=${SWIFTBPF_BUILD:-$(cd "$HERE/../../.." && pwd)/build}
-REF_LIB=${REF_LIB:-/usr/lib/x86_64-linux-gnu/libbpf.so.1}
-CC=${CC:-cc}
-SCRATCH=$SWIFTBPF_BUILD/tests/bpf_syscalls
-PROBE=$SCRATCH/probe
-TIMEOUT=()
-command -v timeout >/dev/null && TIMEOUT=(timeout -k 5 60)
+. "$HERE/../lib/common.sh"
+sbpf_setup bpf_syscalls 60
+DIFF_EXCLUDE='^CHECK '
+DIFF_CHILD_MAPS=1
 
 SECTIONS="setup btf map_create elem queue percpu inmap freeze batch prog_load prog_log
 test_run stats bind_map pin cgroup link raw_tp perf next_id fd_by_id info iter lowfd cleanup END"
-
-npass=0
-nfail=0
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
-finish() {
-	echo "$npass passed, $nfail failed"
-	[ "$nfail" -eq 0 ]
-	exit $?
-}
-
-mkdir -p "$SCRATCH" || { echo "FAIL setup: cannot create $SCRATCH"; echo "0 passed, 1 failed"; exit 1; }
 
 # ------------------------------------------------------------ environment
 BPFFS_ROOT= BPFFS_MOUNTED= CG_MNT= CG_MOUNTED= CG_ROOT= TRACING= TRACEFS_MOUNTED=
@@ -128,105 +113,26 @@ setup_env() {
 
 # run_probe PREFIX TAG [LIBDIR]: LIBDIR empty = reference
 run_probe() {
-	local prefix=$1 tag=$2 libdir=${3-} dir
+	local prefix=$1 tag=$2 libdir=${3-}
 	rm -rf "${BPFFS_ROOT:?}/$tag"
 	rmdir "$CG_ROOT/$tag" 2>/dev/null
 	mkdir -p "$BPFFS_ROOT/$tag" "$CG_ROOT/$tag" "$SCRATCH/plain"
-	local envv=(SYSCALLS_BPFFS="$BPFFS_ROOT/$tag" SYSCALLS_CGROUP="$CG_ROOT/$tag"
+	PROBE_ENV=(SYSCALLS_BPFFS="$BPFFS_ROOT/$tag" SYSCALLS_CGROUP="$CG_ROOT/$tag"
 		SYSCALLS_TRACING="$TRACING" SYSCALLS_SCRATCH="$SCRATCH/plain")
 	if [ -z "$libdir" ]; then
-		dir=$(cd "$(dirname "$REF_LIB")" 2>/dev/null && pwd -P)
-		case "$dir" in
-		/usr/lib/x86_64-linux-gnu | /lib/x86_64-linux-gnu)
-			"${TIMEOUT[@]}" env -u LD_LIBRARY_PATH "${envv[@]}" "$PROBE" diff >"$prefix.out" 2>"$prefix.err" ;;
-		*)
-			"${TIMEOUT[@]}" env LD_LIBRARY_PATH="$dir" "${envv[@]}" "$PROBE" diff >"$prefix.out" 2>"$prefix.err" ;;
-		esac
+		run_ref "$prefix" diff
 	else
-		"${TIMEOUT[@]}" env LD_LIBRARY_PATH="$libdir" "${envv[@]}" "$PROBE" diff >"$prefix.out" 2>"$prefix.err"
+		run_ours "$prefix" "$libdir" diff
 	fi
-	echo $? >"$prefix.rc"
 	rm -rf "${BPFFS_ROOT:?}/$tag"
 	rmdir "$CG_ROOT/$tag" 2>/dev/null
-}
-
-# check_maps NAME OUTFILE EXPECTED_REALPATH
-check_maps() {
-	local got
-	got=$(head -n1 "$2" 2>/dev/null)
-	if [ "$got" = "MAPPED $3" ]; then
-		pass "$1"
-	elif [ -z "$got" ]; then
-		fail "$1" "the probe printed nothing (rc=$(cat "${2%.out}.rc" 2>/dev/null); stderr: $(head -c 300 "${2%.out}.err" 2>/dev/null | tr '\n' ' '))"
-	else
-		fail "$1" "expected 'MAPPED $3', got '$got'"
-	fi
-}
-
-# check_run NAME PREFIX: exit status 0 and a final END line
-check_run() {
-	local rc
-	rc=$(cat "$2.rc")
-	if [ "$rc" = 0 ] && [ "$(tail -n1 "$2.out")" = "END" ]; then
-		pass "$1"
-	else
-		fail "$1" "rc=$rc, last line '$(tail -n1 "$2.out" | head -c 200)', stderr: $(head -c 300 "$2.err" | tr '\n' ' ')"
-	fi
-}
-
-# diff_sections REF_OUT OURS_OUT WORKDIR: per-section line-by-line comparison
-# of everything after the MAPPED line, CHECK lines excluded.
-diff_sections() {
-	local ref=$1 ours=$2 work=$3 s n nr no first
-	rm -rf "$work"
-	mkdir -p "$work/ref" "$work/ours"
-	tail -n +2 "$ref" | grep -v '^CHECK ' | awk -v d="$work/ref" '{ f = d "/" $1; print > f }'
-	tail -n +2 "$ours" | grep -v '^CHECK ' | awk -v d="$work/ours" '{ f = d "/" $1; print > f }'
-	for s in $SECTIONS; do
-		if [ ! -s "$work/ref/$s" ]; then
-			fail "diff/$s" "section missing from the reference output (probe bug?)"
-			continue
-		fi
-		if [ ! -e "$work/ours/$s" ]; then
-			fail "diff/$s" "section missing from our output ($(wc -l <"$work/ref/$s") reference lines)"
-			continue
-		fi
-		if cmp -s "$work/ref/$s" "$work/ours/$s"; then
-			pass "diff/$s ($(wc -l <"$work/ref/$s") lines)"
-		else
-			nr=$(wc -l <"$work/ref/$s")
-			no=$(wc -l <"$work/ours/$s")
-			n="$(diff "$work/ref/$s" "$work/ours/$s" | grep -c '^<') ref/$(diff "$work/ref/$s" "$work/ours/$s" | grep -c '^>') ours"
-			first=$({ diff "$work/ref/$s" "$work/ours/$s" | grep -m1 '^<'
-				diff "$work/ref/$s" "$work/ours/$s" | grep -m1 '^>'; } | cut -c1-240 |
-				sed 's/^</ref: /; s/^>/ours:/' | paste -sd '|' -)
-			fail "diff/$s" "$n lines differ (of $nr ref, $no ours lines); first: $first"
-		fi
-	done
-	for s in $(ls "$work/ours"); do
-		case " $(echo $SECTIONS) " in
-		*" $s "*) ;;
-		*) fail "diff/$s" "unexpected section in our output: $(head -n1 "$work/ours/$s" | cut -c1-200)" ;;
-		esac
-	done
-	# children (fork+exec of the probe) must have mapped the same library
-	if grep -q 'child-maps DIFFERENT' "$ref" "$ours"; then
-		fail "maps/children" "$(grep -h -m1 'child-maps DIFFERENT' "$ref" "$ours" | head -n1 | cut -c1-200)"
-	else
-		pass "maps/children"
-	fi
 }
 
 # report_checks TAG OUT [REF_OUT]: the probe's second-path checks; with
 # REF_OUT, every check the reference ran must also have run here.
 report_checks() {
 	local tag=$1 o=$2 r=${3-} line name missing
-	while IFS= read -r line; do
-		case "$line" in
-		"CHECK PASS "*) pass "check/$tag/${line#CHECK PASS }" ;;
-		"CHECK FAIL "*) name=${line#CHECK FAIL }; fail "check/$tag/${name%%: *}" "${name#*: }" ;;
-		esac
-	done < <(grep -E '^CHECK (PASS|FAIL) ' "$o")
+	tally "check/$tag/" < <(grep -E '^CHECK (PASS|FAIL) ' "$o" | sed 's/^CHECK //')
 	if [ -n "$r" ]; then
 		missing=$(comm -23 <(grep -E '^CHECK (PASS|FAIL) ' "$r" | awk '{ sub(/:$/, "", $3); print $3 }' | sort -u) \
 			<(grep -E '^CHECK (PASS|FAIL) ' "$o" | awk '{ sub(/:$/, "", $3); print $3 }' | sort -u) | paste -sd ' ' -)
@@ -239,17 +145,7 @@ report_checks() {
 }
 
 # ------------------------------------------------------------------ build
-rm -f "$PROBE"
-if ! "$CC" -std=gnu11 -O1 -Wall -I/usr/include "$HERE/probe.c" -lbpf -o "$PROBE" \
-	>"$SCRATCH/compile.log" 2>&1; then
-	fail "compile" "$(head -c 600 "$SCRATCH/compile.log" | tr '\n' ' ')"
-	finish
-fi
-pass "compile"
-
-REF_REAL=$(realpath "$REF_LIB" 2>/dev/null || echo "$REF_LIB")
-OURS_DIR=$(realpath "$SWIFTBPF_BUILD" 2>/dev/null || echo "$SWIFTBPF_BUILD")
-OURS_REAL=$OURS_DIR/libbpf.so.1.1.2
+compile_probe "compile" "$HERE/probe.c"
 
 setup_env
 
@@ -263,59 +159,41 @@ if [ "${1:-}" = "--selftest" ]; then
 	#    missing section and an extra section
 	awk '!done && /^test_run xor repeat=5: / { sub(/retval=0x2/, "retval=0x1"); done = 1 } { print }' \
 		"$SCRATCH/st_ref.out" >"$alt"
-	out=$(diff_sections "$SCRATCH/st_ref.out" "$alt" "$SCRATCH/st_cmp")
-	if echo "$out" | grep -q '^FAIL diff/test_run: 1 ref/1 ours lines differ' &&
-		[ "$(echo "$out" | grep -c '^FAIL')" = 1 ]; then
-		pass "selftest/diff-catches-altered-line"
-	else
-		fail "selftest/diff-catches-altered-line" "$(echo "$out" | grep -m3 FAIL | tr '\n' ' ')"
-	fi
+	st_expect_fail "selftest/diff-catches-altered-line" \
+		"$(diff_sections "$SCRATCH/st_ref.out" "$alt" "$SCRATCH/st_cmp")" "diff/test_run: 1 ref/1 ours lines differ" 1
 	grep -v '^elem hash update k=1 v=111 NOEXIST' "$SCRATCH/st_ref.out" >"$alt"
-	out=$(diff_sections "$SCRATCH/st_ref.out" "$alt" "$SCRATCH/st_cmp")
-	echo "$out" | grep -q '^FAIL diff/elem' && pass "selftest/diff-catches-dropped-line" ||
-		fail "selftest/diff-catches-dropped-line" "no FAIL for elem"
+	st_expect_fail "selftest/diff-catches-dropped-line" \
+		"$(diff_sections "$SCRATCH/st_ref.out" "$alt" "$SCRATCH/st_cmp")" "diff/elem"
 	grep -v '^iter ' "$SCRATCH/st_ref.out" >"$alt"
-	out=$(diff_sections "$SCRATCH/st_ref.out" "$alt" "$SCRATCH/st_cmp")
-	echo "$out" | grep -q '^FAIL diff/iter: section missing from our output' &&
-		pass "selftest/diff-catches-missing-section" ||
-		fail "selftest/diff-catches-missing-section" "no FAIL for iter"
+	st_expect_fail "selftest/diff-catches-missing-section" \
+		"$(diff_sections "$SCRATCH/st_ref.out" "$alt" "$SCRATCH/st_cmp")" "diff/iter: section missing from our output"
 	{ cat "$SCRATCH/st_ref.out"; echo "bogus extra"; } >"$alt"
-	out=$(diff_sections "$SCRATCH/st_ref.out" "$alt" "$SCRATCH/st_cmp")
-	echo "$out" | grep -q '^FAIL diff/bogus' && pass "selftest/diff-catches-extra-section" ||
-		fail "selftest/diff-catches-extra-section" "no FAIL for bogus"
-	out=$(diff_sections "$SCRATCH/st_ref.out" "$SCRATCH/st_ref.out" "$SCRATCH/st_cmp")
-	! echo "$out" | grep -q '^FAIL' && pass "selftest/diff-identical-passes" ||
-		fail "selftest/diff-identical-passes" "$(echo "$out" | grep -m1 FAIL)"
+	st_expect_fail "selftest/diff-catches-extra-section" \
+		"$(diff_sections "$SCRATCH/st_ref.out" "$alt" "$SCRATCH/st_cmp")" "diff/bogus"
+	st_expect_clean "selftest/diff-identical-passes" \
+		"$(diff_sections "$SCRATCH/st_ref.out" "$SCRATCH/st_ref.out" "$SCRATCH/st_cmp")"
 	# 2. second-path checks: a failed check and a check that did not run
 	sed 's/^CHECK PASS test_run\/xdp-data_out-is-transformed-input$/CHECK FAIL test_run\/xdp-data_out-is-transformed-input: tampered/' \
 		"$SCRATCH/st_ref.out" >"$alt"
-	out=$(report_checks ours "$alt" "$SCRATCH/st_ref.out")
-	echo "$out" | grep -q '^FAIL check/ours/test_run/xdp-data_out-is-transformed-input: tampered' &&
-		pass "selftest/checks-catch-failed-check" || fail "selftest/checks-catch-failed-check" "$(echo "$out" | grep -m2 FAIL)"
+	st_expect_fail "selftest/checks-catch-failed-check" "$(report_checks ours "$alt" "$SCRATCH/st_ref.out")" \
+		"check/ours/test_run/xdp-data_out-is-transformed-input: tampered"
 	grep -v '^CHECK PASS pin/child-pinned-map-same-id' "$SCRATCH/st_ref.out" >"$alt"
-	out=$(report_checks ours "$alt" "$SCRATCH/st_ref.out")
-	echo "$out" | grep -q '^FAIL check/ours/all-ran: checks not run: pin/child-pinned-map-same-id' &&
-		pass "selftest/checks-catch-missing-check" || fail "selftest/checks-catch-missing-check" "$(echo "$out" | grep -m2 FAIL)"
+	st_expect_fail "selftest/checks-catch-missing-check" "$(report_checks ours "$alt" "$SCRATCH/st_ref.out")" \
+		"check/ours/all-ran: checks not run: pin/child-pinned-map-same-id"
 	# 3. the maps check must catch a run where LD_LIBRARY_PATH points at a
 	#    directory without our library (silent fallback to the system
 	#    libbpf), and one where LD_LIBRARY_PATH is not passed at all
 	mkdir -p "$SCRATCH/st_empty"
 	run_probe "$SCRATCH/st_fallback" st_fb "$SCRATCH/st_empty"
-	out=$(check_maps "maps/ours" "$SCRATCH/st_fallback.out" "$OURS_REAL")
-	echo "$out" | grep -q "^FAIL maps/ours: expected 'MAPPED $OURS_REAL', got 'MAPPED $REF_REAL'" &&
-		pass "selftest/maps-catches-fallback-to-reference" ||
-		fail "selftest/maps-catches-fallback-to-reference" "$out"
-	out=$(check_maps "maps/ours" "$SCRATCH/st_ref.out" "$OURS_REAL")
-	echo "$out" | grep -q '^FAIL maps/ours' && pass "selftest/maps-catches-ignored-LD_LIBRARY_PATH" ||
-		fail "selftest/maps-catches-ignored-LD_LIBRARY_PATH" "$out"
-	out=$(check_maps "maps/ref" "$SCRATCH/st_ref.out" "/nonexistent/libbpf.so.1.1.2")
-	echo "$out" | grep -q '^FAIL maps/ref' && pass "selftest/maps-catches-wrong-reference" ||
-		fail "selftest/maps-catches-wrong-reference" "$out"
+	st_expect_fail "selftest/maps-catches-fallback-to-reference" \
+		"$(check_maps "maps/ours" "$SCRATCH/st_fallback.out" "$OURS_REAL")" \
+		"maps/ours: expected 'MAPPED $OURS_REAL', got 'MAPPED $REF_REAL'"
+	st_maps_ignored "selftest/maps-catches-ignored-LD_LIBRARY_PATH" "$SCRATCH/st_ref.out"
+	st_maps_wrong_ref "selftest/maps-catches-wrong-reference" "$SCRATCH/st_ref.out"
 	# 4. children must map the same library as their parent
 	sed 's/^pin pinget child-maps same$/pin pinget child-maps DIFFERENT: MAPPED \/x/' "$SCRATCH/st_ref.out" >"$alt"
-	out=$(diff_sections "$SCRATCH/st_ref.out" "$alt" "$SCRATCH/st_cmp")
-	echo "$out" | grep -q '^FAIL maps/children' && pass "selftest/maps-catches-child-mapping" ||
-		fail "selftest/maps-catches-child-mapping" "no FAIL maps/children"
+	st_expect_fail "selftest/maps-catches-child-mapping" \
+		"$(diff_sections "$SCRATCH/st_ref.out" "$alt" "$SCRATCH/st_cmp")" "maps/children"
 	finish
 fi
 
@@ -325,14 +203,9 @@ check_maps "maps/ref" "$SCRATCH/ref.out" "$REF_REAL"
 check_run "run/ref" "$SCRATCH/ref"
 report_checks ref "$SCRATCH/ref.out"
 
-if [ ! -e "$SWIFTBPF_BUILD/libbpf.so.1" ]; then
-	fail "maps/ours" "$SWIFTBPF_BUILD/libbpf.so.1 does not exist (not built yet?)"
-	finish
-fi
+ours_built "maps/ours" || finish
 run_probe "$SCRATCH/ours" ours "$SWIFTBPF_BUILD"
-before=$nfail
-check_maps "maps/ours" "$SCRATCH/ours.out" "$OURS_REAL"
-if [ "$nfail" -ne "$before" ]; then
+if ! check_maps "maps/ours" "$SCRATCH/ours.out" "$OURS_REAL"; then
 	fail "diff" "not run: our library was not the one mapped"
 	finish
 fi

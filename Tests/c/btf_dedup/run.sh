@@ -43,75 +43,26 @@
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SWIFTBPF_BUILD=${SWIFTBPF_BUILD:-/work/main/build}
-REF_LIB=${REF_LIB:-/usr/lib/x86_64-linux-gnu/libbpf.so.1}
-CC=${CC:-cc}
-SCRATCH=$SWIFTBPF_BUILD/tests/btf_dedup
-PROBE=$SCRATCH/probe
+. "$HERE/../lib/common.sh"
+sbpf_setup btf_dedup 120
 VMLINUX=/sys/kernel/btf/vmlinux
-TIMEOUT=()
-command -v timeout >/dev/null && TIMEOUT=(timeout -k 5 120)
 
-npass=0
-nfail=0
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
-skip() { echo "SKIP $1: $2"; }
-finish() {
-	echo "$npass passed, $nfail failed"
-	[ "$nfail" -eq 0 ]
-	exit $?
-}
+# the probe's stderr carries timing lines: not part of failure messages
+stderr_head() { grep -v '^time ' "$1" 2>/dev/null | head -c 300 | tr '\n' ' '; }
 
-mkdir -p "$SCRATCH" || { echo "FAIL setup: cannot create $SCRATCH"; echo "0 passed, 1 failed"; exit 1; }
-
-# run_ref MODE PREFIX ARGS... / run_ours MODE PREFIX LIBDIR ARGS...:
-# PREFIX.out (stdout), PREFIX.err (stderr: timings), PREFIX.rc, raw files in PREFIX.d/
-run_ref() {
-	local mode=$1 prefix=$2 dir
+# ref_run MODE PREFIX ARGS... / ours_run MODE PREFIX LIBDIR ARGS...: the probe
+# writes raw BTF files into PREFIX.d
+ref_run() {
+	local mode=$1 prefix=$2
 	shift 2
 	rm -rf "$prefix.d" && mkdir -p "$prefix.d"
-	dir=$(cd "$(dirname "$REF_LIB")" 2>/dev/null && pwd -P)
-	case "$dir" in
-	/usr/lib/x86_64-linux-gnu | /lib/x86_64-linux-gnu)
-		"${TIMEOUT[@]}" env -u LD_LIBRARY_PATH "$PROBE" "$mode" "$prefix.d" "$@" >"$prefix.out" 2>"$prefix.err" ;;
-	*)
-		"${TIMEOUT[@]}" env LD_LIBRARY_PATH="$dir" "$PROBE" "$mode" "$prefix.d" "$@" >"$prefix.out" 2>"$prefix.err" ;;
-	esac
-	echo $? >"$prefix.rc"
+	run_ref "$prefix" "$mode" "$prefix.d" "$@"
 }
-run_ours() {
+ours_run() {
 	local mode=$1 prefix=$2 lib=$3
 	shift 3
 	rm -rf "$prefix.d" && mkdir -p "$prefix.d"
-	"${TIMEOUT[@]}" env LD_LIBRARY_PATH="$lib" "$PROBE" "$mode" "$prefix.d" "$@" >"$prefix.out" 2>"$prefix.err"
-	echo $? >"$prefix.rc"
-}
-
-# check_maps NAME OUTFILE EXPECTED_REALPATH
-check_maps() {
-	local got
-	got=$(head -n1 "$2" 2>/dev/null)
-	if [ "$got" = "MAPPED $3" ]; then
-		pass "$1"
-		return 0
-	elif [ -z "$got" ]; then
-		fail "$1" "the probe printed nothing (rc=$(cat "${2%.out}.rc" 2>/dev/null); stderr: $(grep -v '^time ' "${2%.out}.err" 2>/dev/null | head -c 300 | tr '\n' ' '))"
-	else
-		fail "$1" "expected 'MAPPED $3', got '$got'"
-	fi
-	return 1
-}
-
-# check_run NAME PREFIX: exit status 0 and a final END line
-check_run() {
-	local rc
-	rc=$(cat "$2.rc")
-	if [ "$rc" = 0 ] && [ "$(tail -n1 "$2.out")" = "END" ]; then
-		pass "$1"
-	else
-		fail "$1" "rc=$rc, last line '$(tail -n1 "$2.out" | head -c 200)', stderr: $(grep -v '^time ' "$2.err" | head -c 300 | tr '\n' ' ')"
-	fi
+	run_ours "$prefix" "$lib" "$mode" "$prefix.d" "$@"
 }
 
 # compare MODE REF_PREFIX OURS_PREFIX: per case, every output line (log lines
@@ -186,48 +137,26 @@ perf() {
 }
 
 # ------------------------------------------------------------------ build
-rm -f "$PROBE"
-if ! "$CC" -std=gnu11 -O1 -Wall -I/usr/include "$HERE/probe.c" -lbpf -o "$PROBE" \
-	>"$SCRATCH/compile.log" 2>&1; then
-	fail "compile" "$(head -c 600 "$SCRATCH/compile.log" | tr '\n' ' ')"
-	finish
-fi
-pass "compile"
+compile_probe "compile" "$HERE/probe.c"
 
-REF_REAL=$(realpath "$REF_LIB" 2>/dev/null || echo "$REF_LIB")
-OURS_DIR=$(realpath "$SWIFTBPF_BUILD" 2>/dev/null || echo "$SWIFTBPF_BUILD")
-OURS_REAL=$OURS_DIR/libbpf.so.1.1.2
-
-# --------------------------------------------------------------- selftest
 if [ "${1:-}" = "--selftest" ]; then
-	run_ref hand "$SCRATCH/st_ref"
+	ref_run hand "$SCRATCH/st_ref"
 	check_maps "selftest/ref-maps" "$SCRATCH/st_ref.out" "$REF_REAL"
 	# a copy of the reference run with one output line altered
 	rm -rf "$SCRATCH/st_alt.d" && cp -r "$SCRATCH/st_ref.d" "$SCRATCH/st_alt.d"
 	awk '!done && / dedup ret=0 / { sub(/ret=0/, "ret=1"); done = 1 } { print }' "$SCRATCH/st_ref.out" >"$SCRATCH/st_alt.out"
-	out=$(compare hand "$SCRATCH/st_ref" "$SCRATCH/st_alt")
-	[ "$(echo "$out" | grep -c '^FAIL')" = 1 ] && echo "$out" | grep -q '^FAIL hand/.*1 of .* lines differ' &&
-		pass "selftest/compare-catches-altered-line" ||
-		fail "selftest/compare-catches-altered-line" "$(echo "$out" | grep -m2 FAIL | tr '\n' ' ')"
+	st_expect_fail "selftest/compare-catches-altered-line" "$(compare hand "$SCRATCH/st_ref" "$SCRATCH/st_alt")" \
+		"hand/.*1 of .* lines differ" 1
 	# ... and one raw file with one byte changed
 	cp "$SCRATCH/st_ref.out" "$SCRATCH/st_alt.out"
 	f=$(ls "$SCRATCH/st_alt.d"/structs.exploded.after.btf)
 	printf '\x55' | dd of="$f" bs=1 seek=40 conv=notrunc status=none
-	out=$(compare hand "$SCRATCH/st_ref" "$SCRATCH/st_alt")
-	echo "$out" | grep -q '^FAIL hand/structs.exploded: raw bytes differ: structs.exploded.after.btf: .* byte 41' &&
-		[ "$(echo "$out" | grep -c '^FAIL')" = 1 ] &&
-		pass "selftest/compare-catches-altered-raw-byte" ||
-		fail "selftest/compare-catches-altered-raw-byte" "$(echo "$out" | grep -m2 FAIL | tr '\n' ' ')"
-	out=$(compare hand "$SCRATCH/st_ref" "$SCRATCH/st_ref")
-	! echo "$out" | grep -q '^FAIL' && pass "selftest/compare-identical-passes" ||
-		fail "selftest/compare-identical-passes" "$(echo "$out" | grep -m1 FAIL)"
+	st_expect_fail "selftest/compare-catches-altered-raw-byte" "$(compare hand "$SCRATCH/st_ref" "$SCRATCH/st_alt")" \
+		"hand/structs.exploded: raw bytes differ: structs.exploded.after.btf: .* byte 41" 1
+	st_expect_clean "selftest/compare-identical-passes" "$(compare hand "$SCRATCH/st_ref" "$SCRATCH/st_ref")"
 	# the maps check must catch a fallback to the system libbpf
-	mkdir -p "$SCRATCH/st_empty"
-	run_ours hand "$SCRATCH/st_fallback" "$SCRATCH/st_empty"
-	out=$(check_maps "maps/ours" "$SCRATCH/st_fallback.out" "$OURS_REAL")
-	echo "$out" | grep -q "^FAIL maps/ours: expected 'MAPPED $OURS_REAL', got 'MAPPED $REF_REAL'" &&
-		pass "selftest/maps-catches-fallback-to-reference" ||
-		fail "selftest/maps-catches-fallback-to-reference" "$out"
+	rm -rf "$SCRATCH/st_fallback.d" && mkdir -p "$SCRATCH/st_fallback.d"
+	st_maps_fallback "selftest/maps-catches-fallback-to-reference" "$SCRATCH/st_fallback" hand "$SCRATCH/st_fallback.d"
 	finish
 fi
 
@@ -268,10 +197,7 @@ fi
 
 # ------------------------------------------------------------ differential
 ours_ok=1
-if [ ! -e "$SWIFTBPF_BUILD/libbpf.so.1" ]; then
-	fail "maps/ours" "$SWIFTBPF_BUILD/libbpf.so.1 does not exist (not built yet?)"
-	ours_ok=0
-fi
+ours_built "maps/ours" || ours_ok=0
 
 MODES="hand"
 [ "${#OBJS[@]}" -gt 0 ] && MODES="$MODES objs"
@@ -287,11 +213,11 @@ for mode in $MODES; do
 	objs) args=("${OBJS[@]}") ;;
 	vmlinux) args=("$VMLINUX" "${OBJS[@]}") ;;
 	esac
-	run_ref "$mode" "$SCRATCH/ref-$mode" "${args[@]}"
+	ref_run "$mode" "$SCRATCH/ref-$mode" "${args[@]}"
 	check_maps "maps/ref-$mode" "$SCRATCH/ref-$mode.out" "$REF_REAL"
 	check_run "run/ref-$mode" "$SCRATCH/ref-$mode"
 	[ "$ours_ok" = 1 ] || continue
-	run_ours "$mode" "$SCRATCH/ours-$mode" "$SWIFTBPF_BUILD" "${args[@]}"
+	ours_run "$mode" "$SCRATCH/ours-$mode" "$SWIFTBPF_BUILD" "${args[@]}"
 	if check_maps "maps/ours-$mode" "$SCRATCH/ours-$mode.out" "$OURS_REAL"; then
 		check_run "run/ours-$mode" "$SCRATCH/ours-$mode"
 		compare "$mode" "$SCRATCH/ref-$mode" "$SCRATCH/ours-$mode"

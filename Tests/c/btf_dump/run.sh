@@ -31,72 +31,14 @@
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SWIFTBPF_BUILD=${SWIFTBPF_BUILD:-/work/main/build}
-REF_LIB=${REF_LIB:-/usr/lib/x86_64-linux-gnu/libbpf.so.1}
-CC=${CC:-cc}
-SCRATCH=$SWIFTBPF_BUILD/tests/btf_dump
-PROBE=$SCRATCH/probe
+. "$HERE/../lib/common.sh"
+sbpf_setup btf_dump 120
 VMLINUX=/sys/kernel/btf/vmlinux
-TIMEOUT=()
-command -v timeout >/dev/null && TIMEOUT=(timeout -k 5 120)
+RUN_STDOUT=- # the probe writes PREFIX.out and PREFIX.log itself
 
-npass=0
-nfail=0
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
-skip() { echo "SKIP $1: $2"; }
-finish() {
-	echo "$npass passed, $nfail failed"
-	[ "$nfail" -eq 0 ]
-	exit $?
-}
-
-mkdir -p "$SCRATCH" || { echo "FAIL setup: cannot create $SCRATCH"; echo "0 passed, 1 failed"; exit 1; }
-
-# run_ref MODE PREFIX / run_ours MODE PREFIX LIBDIR: PREFIX.out (text),
-# PREFIX.log (libbpf log lines), PREFIX.err (stderr), PREFIX.rc
-run_ref() {
-	local dir
-	dir=$(cd "$(dirname "$REF_LIB")" 2>/dev/null && pwd -P)
-	case "$dir" in
-	/usr/lib/x86_64-linux-gnu | /lib/x86_64-linux-gnu)
-		"${TIMEOUT[@]}" env -u LD_LIBRARY_PATH "$PROBE" "$1" "$2.out" "$2.log" 2>"$2.err" ;;
-	*)
-		"${TIMEOUT[@]}" env LD_LIBRARY_PATH="$dir" "$PROBE" "$1" "$2.out" "$2.log" 2>"$2.err" ;;
-	esac
-	echo $? >"$2.rc"
-}
-run_ours() {
-	"${TIMEOUT[@]}" env LD_LIBRARY_PATH="$3" "$PROBE" "$1" "$2.out" "$2.log" 2>"$2.err"
-	echo $? >"$2.rc"
-}
-
-# check_maps NAME OUTFILE EXPECTED_REALPATH
-check_maps() {
-	local got
-	got=$(head -n1 "$2" 2>/dev/null)
-	if [ "$got" = "MAPPED $3" ]; then
-		pass "$1"
-		return 0
-	elif [ -z "$got" ]; then
-		fail "$1" "the probe printed nothing (rc=$(cat "${2%.out}.rc" 2>/dev/null); stderr: $(head -c 300 "${2%.out}.err" 2>/dev/null | tr '\n' ' '))"
-	else
-		fail "$1" "expected 'MAPPED $3', got '$got'"
-	fi
-	return 1
-}
-
-# check_run NAME PREFIX: exit status 0 and a final END line
-check_run() {
-	local rc
-	rc=$(cat "$2.rc")
-	if [ "$rc" = 0 ] && [ "$(tail -n1 "$2.out")" = "END" ]; then
-		pass "$1"
-		return 0
-	fi
-	fail "$1" "rc=$rc, last line '$(tail -n1 "$2.out" | head -c 200)', stderr: $(head -c 300 "$2.err" | tr '\n' ' ')"
-	return 1
-}
+# ref_run MODE PREFIX / ours_run MODE PREFIX LIBDIR
+ref_run() { run_ref "$2" "$1" "$2.out" "$2.log"; }
+ours_run() { run_ours "$2" "$3" "$1" "$2.out" "$2.log"; }
 
 # compare NAME REF OURS [SKIP_FIRST_LINE]: whole-file comparison; on a
 # difference, the first differing line of each.
@@ -119,54 +61,31 @@ compare() {
 }
 
 # ------------------------------------------------------------------ build
-rm -f "$PROBE"
-if ! "$CC" -std=gnu11 -O1 -Wall -I/usr/include "$HERE/probe.c" -lbpf -o "$PROBE" \
-	>"$SCRATCH/compile.log" 2>&1; then
-	fail "compile" "$(head -c 600 "$SCRATCH/compile.log" | tr '\n' ' ')"
-	finish
-fi
-pass "compile"
+compile_probe "compile" "$HERE/probe.c"
 
-REF_REAL=$(realpath "$REF_LIB" 2>/dev/null || echo "$REF_LIB")
-OURS_DIR=$(realpath "$SWIFTBPF_BUILD" 2>/dev/null || echo "$SWIFTBPF_BUILD")
-OURS_REAL=$OURS_DIR/libbpf.so.1.1.2
-
-# --------------------------------------------------------------- selftest
 if [ "${1:-}" = "--selftest" ]; then
-	run_ref hand "$SCRATCH/st_ref"
+	ref_run hand "$SCRATCH/st_ref"
 	check_maps "selftest/ref-maps" "$SCRATCH/st_ref.out" "$REF_REAL"
 	alt=$SCRATCH/st_alt.out
 	# an altered byte deep inside, a dropped last line, an added line
 	awk 'NR == 200 { $0 = $0 " " } { print }' "$SCRATCH/st_ref.out" >"$alt"
-	out=$(compare x "$SCRATCH/st_ref.out" "$alt" 2)
-	echo "$out" | grep -q '^FAIL x: differs from line 200 ' && pass "selftest/compare-catches-altered-line" ||
-		fail "selftest/compare-catches-altered-line" "$out"
+	st_expect_fail "selftest/compare-catches-altered-line" "$(compare x "$SCRATCH/st_ref.out" "$alt" 2)" \
+		"x: differs from line 200 "
 	head -n -1 "$SCRATCH/st_ref.out" >"$alt"
-	out=$(compare x "$SCRATCH/st_ref.out" "$alt" 2)
-	echo "$out" | grep -q '^FAIL x' && pass "selftest/compare-catches-truncation" ||
-		fail "selftest/compare-catches-truncation" "$out"
+	st_expect_fail "selftest/compare-catches-truncation" "$(compare x "$SCRATCH/st_ref.out" "$alt" 2)" "x"
 	{ cat "$SCRATCH/st_ref.out"; echo extra; } >"$alt"
-	out=$(compare x "$SCRATCH/st_ref.out" "$alt" 2)
-	echo "$out" | grep -q '^FAIL x' && pass "selftest/compare-catches-extra-line" ||
-		fail "selftest/compare-catches-extra-line" "$out"
+	st_expect_fail "selftest/compare-catches-extra-line" "$(compare x "$SCRATCH/st_ref.out" "$alt" 2)" "x"
 	out=$(compare x "$SCRATCH/st_ref.out" "$SCRATCH/st_ref.out" 2)
 	echo "$out" | grep -q '^PASS x' && pass "selftest/compare-identical-passes" ||
 		fail "selftest/compare-identical-passes" "$out"
 	# LD_LIBRARY_PATH at a directory without our library: the loader falls
 	# back to the system libbpf, which the maps check must catch
-	mkdir -p "$SCRATCH/st_empty"
-	run_ours hand "$SCRATCH/st_fallback" "$SCRATCH/st_empty"
-	out=$(check_maps "maps/ours" "$SCRATCH/st_fallback.out" "$OURS_REAL")
-	echo "$out" | grep -q "^FAIL maps/ours: expected 'MAPPED $OURS_REAL', got 'MAPPED $REF_REAL'" &&
-		pass "selftest/maps-catches-fallback-to-reference" ||
-		fail "selftest/maps-catches-fallback-to-reference" "$out"
+	st_maps_fallback "selftest/maps-catches-fallback-to-reference" "$SCRATCH/st_fallback" \
+		hand "$SCRATCH/st_fallback.out" "$SCRATCH/st_fallback.log"
 	finish
 fi
 
-if [ ! -e "$SWIFTBPF_BUILD/libbpf.so.1" ]; then
-	fail "maps/ours" "$SWIFTBPF_BUILD/libbpf.so.1 does not exist (not built yet?)"
-	finish
-fi
+ours_built "maps/ours" || finish
 
 # ------------------------------------------------------------ differential
 MODES="hand"
@@ -177,8 +96,8 @@ else
 fi
 
 for m in $MODES; do
-	run_ref "$m" "$SCRATCH/ref.$m"
-	run_ours "$m" "$SCRATCH/ours.$m" "$SWIFTBPF_BUILD"
+	ref_run "$m" "$SCRATCH/ref.$m"
+	ours_run "$m" "$SCRATCH/ours.$m" "$SWIFTBPF_BUILD"
 	check_maps "$m/maps/ref" "$SCRATCH/ref.$m.out" "$REF_REAL" || continue
 	check_maps "$m/maps/ours" "$SCRATCH/ours.$m.out" "$OURS_REAL" || continue
 	check_run "$m/run/ref" "$SCRATCH/ref.$m" || continue
@@ -192,8 +111,8 @@ done
 
 # ----------------------------------------------------------------- timing
 if [ -r "$VMLINUX" ]; then
-	run_ref bench5 "$SCRATCH/ref.bench"
-	run_ours bench5 "$SCRATCH/ours.bench" "$SWIFTBPF_BUILD"
+	ref_run bench5 "$SCRATCH/ref.bench"
+	ours_run bench5 "$SCRATCH/ours.bench" "$SWIFTBPF_BUILD"
 	b_ref=$(sed -n 's/^BENCH //p' "$SCRATCH/ref.bench.out")
 	b_ours=$(sed -n 's/^BENCH //p' "$SCRATCH/ours.bench.out")
 	if [ -n "$b_ref" ] && [ -n "$b_ours" ]; then

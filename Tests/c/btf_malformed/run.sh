@@ -31,67 +31,11 @@
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SWIFTBPF_BUILD=${SWIFTBPF_BUILD:-$(cd "$HERE/../../.." && pwd)/build}
-REF_LIB=${REF_LIB:-/usr/lib/x86_64-linux-gnu/libbpf.so.1}
-CC=${CC:-cc}
-SCRATCH=$SWIFTBPF_BUILD/tests/btf_malformed
+. "$HERE/../lib/common.sh"
+sbpf_setup btf_malformed 300
 PROBE=$SCRATCH/malformed
 BLOBS=$SCRATCH/blobs
 MIN_CASES=200
-TIMEOUT=()
-command -v timeout >/dev/null && TIMEOUT=(timeout -k 5 300)
-
-npass=0
-nfail=0
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
-finish() {
-	echo "$npass passed, $nfail failed"
-	[ "$nfail" -eq 0 ]
-	exit $?
-}
-
-mkdir -p "$SCRATCH" || { echo "FAIL setup: cannot create $SCRATCH"; echo "0 passed, 1 failed"; exit 1; }
-
-run_ref() {
-	local dir
-	dir=$(cd "$(dirname "$REF_LIB")" 2>/dev/null && pwd -P)
-	case "$dir" in
-	/usr/lib/x86_64-linux-gnu | /lib/x86_64-linux-gnu)
-		"${TIMEOUT[@]}" env -u LD_LIBRARY_PATH "$PROBE" "$BLOBS/manifest" >"$1.out" 2>"$1.err" ;;
-	*) "${TIMEOUT[@]}" env LD_LIBRARY_PATH="$dir" "$PROBE" "$BLOBS/manifest" >"$1.out" 2>"$1.err" ;;
-	esac
-	echo $? >"$1.rc"
-}
-
-run_ours() {
-	"${TIMEOUT[@]}" env LD_LIBRARY_PATH="$2" "$PROBE" "$BLOBS/manifest" >"$1.out" 2>"$1.err"
-	echo $? >"$1.rc"
-}
-
-# check_maps NAME OUTFILE EXPECTED_REALPATH
-check_maps() {
-	local got
-	got=$(head -n1 "$2" 2>/dev/null)
-	if [ "$got" = "MAPPED $3" ]; then
-		pass "$1"
-	elif [ -z "$got" ]; then
-		fail "$1" "the program printed nothing (rc=$(cat "${2%.out}.rc" 2>/dev/null); stderr: $(head -c 300 "${2%.out}.err" 2>/dev/null | tr '\n' ' '))"
-	else
-		fail "$1" "expected 'MAPPED $3', got '$got'"
-	fi
-}
-
-# check_run NAME PREFIX: exit status 0 and a final END line
-check_run() {
-	local rc
-	rc=$(cat "$2.rc")
-	if [ "$rc" = 0 ] && [ "$(tail -n1 "$2.out")" = "END" ]; then
-		pass "$1"
-	else
-		fail "$1" "rc=$rc, last line '$(tail -n1 "$2.out" | head -c 200)', stderr: $(head -c 300 "$2.err" | tr '\n' ' ')"
-	fi
-}
 
 # compare REF_OUT OURS_OUT: per-case PASS/FAIL lines from compare.py
 compare() {
@@ -117,19 +61,9 @@ if [ "$ncases" -ge "$MIN_CASES" ]; then
 else
 	fail "generate" "only $ncases cases (expected at least $MIN_CASES)"
 fi
-rm -f "$PROBE"
-if ! "$CC" -std=gnu11 -O1 -Wall -I/usr/include "$HERE/malformed.c" -lbpf -o "$PROBE" \
-	>"$SCRATCH/compile.log" 2>&1; then
-	fail "compile" "$(head -c 600 "$SCRATCH/compile.log" | tr '\n' ' ')"
-	finish
-fi
-pass "compile"
+compile_probe "compile" "$HERE/malformed.c"
 
-REF_REAL=$(realpath "$REF_LIB" 2>/dev/null || echo "$REF_LIB")
-OURS_DIR=$(realpath "$SWIFTBPF_BUILD" 2>/dev/null || echo "$SWIFTBPF_BUILD")
-OURS_REAL=$OURS_DIR/libbpf.so.1.1.2
-
-run_ref "$SCRATCH/ref"
+run_ref "$SCRATCH/ref" "$BLOBS/manifest"
 check_maps "maps/ref" "$SCRATCH/ref.out" "$REF_REAL"
 check_run "run/ref" "$SCRATCH/ref"
 
@@ -140,42 +74,27 @@ if [ "${1:-}" = "--selftest" ]; then
 	sed 's/ CRASH sig=[0-9]*$/ ret=0 errno=22/' "$SCRATCH/ref.out" >"$clean"
 	# an altered errno, a dropped log line, a crash of ours, and an extra case
 	awk '!d && / call new ret=NULL errno=22$/ { sub(/errno=22$/, "errno=95"); d = 1 } { print }' "$clean" >"$alt"
-	out=$(python3 "$HERE/compare.py" "$SCRATCH/ref.out" "$alt" "$BLOBS/manifest")
-	[ "$(echo "$out" | grep -c '^FAIL')" = 1 ] && pass "selftest/catches-altered-errno" ||
-		fail "selftest/catches-altered-errno" "$(echo "$out" | grep -m3 FAIL | tr '\n' ' ')"
+	st_expect_fail "selftest/catches-altered-errno" \
+		"$(python3 "$HERE/compare.py" "$SCRATCH/ref.out" "$alt" "$BLOBS/manifest")" "" 1
 	awk '!d && / log 2 / { d = 1; next } { print }' "$clean" >"$alt"
-	out=$(python3 "$HERE/compare.py" "$SCRATCH/ref.out" "$alt" "$BLOBS/manifest")
-	[ "$(echo "$out" | grep -c '^FAIL')" = 1 ] && pass "selftest/catches-dropped-log" ||
-		fail "selftest/catches-dropped-log" "$(echo "$out" | grep -m3 FAIL | tr '\n' ' ')"
+	st_expect_fail "selftest/catches-dropped-log" \
+		"$(python3 "$HERE/compare.py" "$SCRATCH/ref.out" "$alt" "$BLOBS/manifest")" "" 1
 	awk '!d && / q resolve_size\(1\) ret=/ { sub(/ ret=.*/, " CRASH sig=11"); d = 1 } { print }' "$clean" >"$alt"
-	out=$(python3 "$HERE/compare.py" "$SCRATCH/ref.out" "$alt" "$BLOBS/manifest")
-	echo "$out" | grep -q '^FAIL .*ours crashed' && pass "selftest/catches-our-crash" ||
-		fail "selftest/catches-our-crash" "$(echo "$out" | grep -m3 FAIL | tr '\n' ' ')"
+	st_expect_fail "selftest/catches-our-crash" \
+		"$(python3 "$HERE/compare.py" "$SCRATCH/ref.out" "$alt" "$BLOBS/manifest")" ".*ours crashed"
 	{ cat "$clean"; echo "bogus call new ret=obj"; } >"$alt"
-	out=$(python3 "$HERE/compare.py" "$SCRATCH/ref.out" "$alt" "$BLOBS/manifest")
-	echo "$out" | grep -q '^FAIL bogus' && pass "selftest/catches-extra-case" ||
-		fail "selftest/catches-extra-case" "$(echo "$out" | grep -m3 FAIL | tr '\n' ' ')"
-	out=$(python3 "$HERE/compare.py" "$SCRATCH/ref.out" "$clean" "$BLOBS/manifest")
-	! echo "$out" | grep -q '^FAIL' && pass "selftest/identical-passes" ||
-		fail "selftest/identical-passes" "$(echo "$out" | grep -m1 FAIL)"
-	mkdir -p "$SCRATCH/st_empty"
-	run_ours "$SCRATCH/st_fallback" "$SCRATCH/st_empty"
-	out=$(check_maps "maps/ours" "$SCRATCH/st_fallback.out" "$OURS_REAL")
-	echo "$out" | grep -q "^FAIL maps/ours: expected 'MAPPED $OURS_REAL', got 'MAPPED $REF_REAL'" &&
-		pass "selftest/maps-catches-fallback-to-reference" ||
-		fail "selftest/maps-catches-fallback-to-reference" "$out"
+	st_expect_fail "selftest/catches-extra-case" \
+		"$(python3 "$HERE/compare.py" "$SCRATCH/ref.out" "$alt" "$BLOBS/manifest")" "bogus"
+	st_expect_clean "selftest/identical-passes" \
+		"$(python3 "$HERE/compare.py" "$SCRATCH/ref.out" "$clean" "$BLOBS/manifest")"
+	st_maps_fallback "selftest/maps-catches-fallback-to-reference" "$SCRATCH/st_fallback" "$BLOBS/manifest"
 	finish
 fi
 
 # ------------------------------------------------------------ differential
-if [ ! -e "$SWIFTBPF_BUILD/libbpf.so.1" ]; then
-	fail "maps/ours" "$SWIFTBPF_BUILD/libbpf.so.1 does not exist (not built yet?)"
-	finish
-fi
-run_ours "$SCRATCH/ours" "$SWIFTBPF_BUILD"
-before=$nfail
-check_maps "maps/ours" "$SCRATCH/ours.out" "$OURS_REAL"
-if [ "$nfail" -ne "$before" ]; then
+ours_built "maps/ours" || finish
+run_ours "$SCRATCH/ours" "$SWIFTBPF_BUILD" "$BLOBS/manifest"
+if ! check_maps "maps/ours" "$SCRATCH/ours.out" "$OURS_REAL"; then
 	fail "compare" "not run: our library was not the one mapped"
 	finish
 fi

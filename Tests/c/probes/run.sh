@@ -25,57 +25,21 @@
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SWIFTBPF_BUILD=${SWIFTBPF_BUILD:-/work/main/build}
-REF_LIB=${REF_LIB:-/usr/lib/x86_64-linux-gnu/libbpf.so.1}
-CC=${CC:-cc}
-SCRATCH=$SWIFTBPF_BUILD/tests/probes
-PROBE=$SCRATCH/probe
-TIMEOUT=()
-command -v timeout >/dev/null && TIMEOUT=(timeout -k 5 120)
+. "$HERE/../lib/common.sh"
+sbpf_setup probes 120
+compile_probe "compile" "$HERE/probe.c"
+ours_built "build" || finish
 
-npass=0
-nfail=0
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
-skip() { echo "SKIP $1: $2"; }
-finish() {
-	echo "$npass passed, $nfail failed"
-	[ "$nfail" -eq 0 ]
-	exit $?
-}
-
-mkdir -p "$SCRATCH" || { echo "FAIL setup: cannot create $SCRATCH"; echo "0 passed, 1 failed"; exit 1; }
-
-rm -f "$PROBE"
-if ! "$CC" -std=gnu11 -O1 -Wall -I/usr/include "$HERE/probe.c" -lbpf -o "$PROBE" >"$SCRATCH/compile.log" 2>&1; then
-	fail "compile" "$(head -c 600 "$SCRATCH/compile.log" | tr '\n' ' ')"
-	finish
-fi
-pass "compile"
-
-REF_REAL=$(realpath "$REF_LIB" 2>/dev/null || echo "$REF_LIB")
-REF_DIR=$(dirname "$REF_REAL")
-OURS_DIR=$(realpath "$SWIFTBPF_BUILD" 2>/dev/null || echo "$SWIFTBPF_BUILD")
-OURS_REAL=$OURS_DIR/libbpf.so.1.1.2
-if [ ! -e "$SWIFTBPF_BUILD/libbpf.so.1" ]; then
-	fail "build" "$SWIFTBPF_BUILD/libbpf.so.1 does not exist (not built yet?)"
-	finish
-fi
-
-# run WHO PREFIX PRIV...: WHO is ref or ours; PRIV is the privilege wrapper
+# run ref|ours PREFIX [WRAPPER...]: the probe under WRAPPER (e.g. setpriv).
 run() {
 	local who=$1 out=$2
 	shift 2
+	PROBE_WRAP=("$@")
 	case "$who" in
-	ref)
-		case "$REF_DIR" in
-		/usr/lib/x86_64-linux-gnu | /lib/x86_64-linux-gnu)
-			"${TIMEOUT[@]}" "$@" env -u LD_LIBRARY_PATH "$PROBE" >"$out.out" 2>"$out.err" ;;
-		*) "${TIMEOUT[@]}" "$@" env LD_LIBRARY_PATH="$REF_DIR" "$PROBE" >"$out.out" 2>"$out.err" ;;
-		esac ;;
-	ours) "${TIMEOUT[@]}" "$@" env LD_LIBRARY_PATH="$OURS_DIR" "$PROBE" >"$out.out" 2>"$out.err" ;;
+	ref) run_ref "$out" ;;
+	ours) run_ours "$out" "$OURS_DIR" ;;
 	esac
-	echo $? >"$out.rc"
+	PROBE_WRAP=()
 }
 
 # check LEVEL: maps, completion, fd leaks, then the line-by-line comparison
@@ -84,11 +48,7 @@ check() {
 	for who in ref ours; do
 		file=$SCRATCH/$level.$who
 		[ "$who" = ref ] && expect=$REF_REAL || expect=$OURS_REAL
-		if [ "$(head -n1 "$file.out")" = "MAPPED $expect" ]; then
-			pass "$level/maps-$who"
-		else
-			fail "$level/maps-$who" "expected 'MAPPED $expect', got '$(head -n1 "$file.out")'"
-		fi
+		check_maps "$level/maps-$who" "$file.out" "$expect"
 		if [ "$(cat "$file.rc")" = 0 ] && [ "$(tail -n1 "$file.out")" = END ]; then
 			pass "$level/run-$who"
 		else

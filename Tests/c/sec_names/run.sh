@@ -27,126 +27,24 @@
 
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SWIFTBPF_BUILD=${SWIFTBPF_BUILD:-/work/main/build}
-REF_LIB=${REF_LIB:-/usr/lib/x86_64-linux-gnu/libbpf.so.1}
-CC=${CC:-cc}
-SCRATCH=$SWIFTBPF_BUILD/tests/sec_names
-PROBE=$SCRATCH/probe
-TIMEOUT=()
-command -v timeout >/dev/null && TIMEOUT=(timeout -k 5 300)
+. "$HERE/../lib/common.sh"
+sbpf_setup sec_names 300
 
 SECTIONS="table legacy nullargs reg_plus reg_slash reg_exact reg_override reg_order
 reg_fallback reg_dup reg_types reg_opts reg_ids reg_strings reg_many END"
 
-npass=0
-nfail=0
-pass() { echo "PASS $1"; npass=$((npass + 1)); }
-fail() { echo "FAIL $1: $2"; nfail=$((nfail + 1)); }
-finish() {
-	echo "$npass passed, $nfail failed"
-	[ "$nfail" -eq 0 ]
-	exit $?
-}
+compile_probe "compile" "$HERE/probe.c"
 
-mkdir -p "$SCRATCH" || { echo "FAIL setup: cannot create $SCRATCH"; echo "0 passed, 1 failed"; exit 1; }
-
-run_ref() { # mode prefix
-	local dir
-	dir=$(cd "$(dirname "$REF_LIB")" 2>/dev/null && pwd -P)
-	case "$dir" in
-	/usr/lib/x86_64-linux-gnu | /lib/x86_64-linux-gnu)
-		"${TIMEOUT[@]}" env -u LD_LIBRARY_PATH "$PROBE" "$1" >"$2.out" 2>"$2.err" ;;
-	*) "${TIMEOUT[@]}" env LD_LIBRARY_PATH="$dir" "$PROBE" "$1" >"$2.out" 2>"$2.err" ;;
-	esac
-	echo $? >"$2.rc"
-}
-
-run_ours() { # mode prefix
-	"${TIMEOUT[@]}" env LD_LIBRARY_PATH="$SWIFTBPF_BUILD" "$PROBE" "$1" >"$2.out" 2>"$2.err"
-	echo $? >"$2.rc"
-}
-
-check_maps() { # name outfile expected-realpath
-	local got
-	got=$(head -n1 "$2" 2>/dev/null)
-	if [ "$got" = "MAPPED $3" ]; then
-		pass "$1"
-	else
-		fail "$1" "expected 'MAPPED $3', got '${got:-<nothing>}' (rc=$(cat "${2%.out}.rc" 2>/dev/null))"
-	fi
-}
-
-check_run() { # name prefix
-	local rc
-	rc=$(cat "$2.rc")
-	if [ "$rc" = 0 ] && [ "$(tail -n1 "$2.out")" = "END" ]; then
-		pass "$1"
-	else
-		fail "$1" "rc=$rc, last line '$(tail -n1 "$2.out" | head -c 200)', stderr: $(head -c 300 "$2.err" | tr '\n' ' ')"
-	fi
-}
-
-diff_sections() { # ref-out ours-out workdir
-	local ref=$1 ours=$2 work=$3 s nr no n first
-	rm -rf "$work"
-	mkdir -p "$work/ref" "$work/ours"
-	tail -n +2 "$ref" | awk -v d="$work/ref" '{ f = d "/" $1; print > f }'
-	tail -n +2 "$ours" | awk -v d="$work/ours" '{ f = d "/" $1; print > f }'
-	for s in $SECTIONS; do
-		if [ ! -s "$work/ref/$s" ]; then
-			fail "diff/$s" "section missing from the reference output (probe bug?)"
-			continue
-		fi
-		if [ ! -e "$work/ours/$s" ]; then
-			fail "diff/$s" "section missing from our output ($(wc -l <"$work/ref/$s") reference lines)"
-			continue
-		fi
-		if cmp -s "$work/ref/$s" "$work/ours/$s"; then
-			pass "diff/$s ($(wc -l <"$work/ref/$s") lines)"
-		else
-			nr=$(wc -l <"$work/ref/$s")
-			no=$(wc -l <"$work/ours/$s")
-			n="$(diff "$work/ref/$s" "$work/ours/$s" | grep -c '^<') ref/$(diff "$work/ref/$s" "$work/ours/$s" | grep -c '^>') ours"
-			first=$({ diff "$work/ref/$s" "$work/ours/$s" | grep -m1 '^<'
-				diff "$work/ref/$s" "$work/ours/$s" | grep -m1 '^>'; } | cut -c1-220 |
-				sed 's/^</ref: /; s/^>/ours:/' | paste -sd '|' -)
-			fail "diff/$s" "$n lines differ (of $nr ref, $no ours lines); first: $first"
-		fi
-	done
-	for s in $(ls "$work/ours"); do
-		case " $(echo $SECTIONS) " in
-		*" $s "*) ;;
-		*) fail "diff/$s" "unexpected section in our output: $(head -n1 "$work/ours/$s" | cut -c1-200)" ;;
-		esac
-	done
-}
-
-# ------------------------------------------------------------------ build
-rm -f "$PROBE"
-if ! "$CC" -std=gnu11 -O1 -Wall -I/usr/include "$HERE/probe.c" -lbpf -o "$PROBE" \
-	>"$SCRATCH/compile.log" 2>&1; then
-	fail "compile" "$(head -c 600 "$SCRATCH/compile.log" | tr '\n' ' ')"
-	finish
-fi
-pass "compile"
-
-REF_REAL=$(realpath "$REF_LIB" 2>/dev/null || echo "$REF_LIB")
-OURS_REAL=$(realpath "$SWIFTBPF_BUILD" 2>/dev/null || echo "$SWIFTBPF_BUILD")/libbpf.so.1.1.2
-
-# ------------------------------------------------------------ differential
-run_ref diff "$SCRATCH/ref"
+run_ref "$SCRATCH/ref" diff
 check_maps "maps/ref" "$SCRATCH/ref.out" "$REF_REAL"
 check_run "run/ref" "$SCRATCH/ref"
 
 ours_ok=1
-if [ ! -e "$SWIFTBPF_BUILD/libbpf.so.1" ]; then
-	fail "maps/ours" "$SWIFTBPF_BUILD/libbpf.so.1 does not exist (not built yet?)"
+if ! ours_built "maps/ours"; then
 	ours_ok=0
 else
-	run_ours diff "$SCRATCH/ours"
-	before=$nfail
-	check_maps "maps/ours" "$SCRATCH/ours.out" "$OURS_REAL"
-	[ "$nfail" -eq "$before" ] || ours_ok=0
+	run_ours "$SCRATCH/ours" "$SWIFTBPF_BUILD" diff
+	check_maps "maps/ours" "$SCRATCH/ours.out" "$OURS_REAL" || ours_ok=0
 fi
 if [ "$ours_ok" = 1 ]; then
 	check_run "run/ours" "$SCRATCH/ours"
@@ -169,7 +67,7 @@ fi
 # ------------------------------------------------------------- crash cases
 CRASH_CASES="ptype(xdp,NULL,&at) ptype(xdp,&pt,NULL) ptype(kprobe/x,NULL,NULL) atype(xdp,NULL)
 atype(cgroup/bind4,NULL) fallback+ptype(zzz,NULL,NULL)"
-run_ref crash "$SCRATCH/crash_ref"
+run_ref "$SCRATCH/crash_ref" crash
 check_maps "maps/ref-crash" "$SCRATCH/crash_ref.out" "$REF_REAL"
 for c in $CRASH_CASES; do
 	if grep -qxF "crash $c signal=11" "$SCRATCH/crash_ref.out"; then
@@ -179,7 +77,7 @@ for c in $CRASH_CASES; do
 	fi
 done
 if [ "$ours_ok" = 1 ]; then
-	run_ours crash "$SCRATCH/crash_ours"
+	run_ours "$SCRATCH/crash_ours" "$SWIFTBPF_BUILD" crash
 	check_maps "maps/ours-crash" "$SCRATCH/crash_ours.out" "$OURS_REAL"
 	check_run "run/ours-crash" "$SCRATCH/crash_ours"
 	for c in $CRASH_CASES; do
