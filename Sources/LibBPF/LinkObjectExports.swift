@@ -53,7 +53,7 @@ public func abi_bpf_link__fd(_ link: OpaquePointer?) -> Int32 {
 @_cdecl("bpf_link__open")
 public func abi_bpf_link__open(_ path: UnsafePointer<CChar>?) -> OpaquePointer? {
     cLink { () throws(BPFError) in
-        try BPFLink.open(path: path ?? StaticString("").cString)
+        try BPFLink.open(path: path)
     }
 }
 

@@ -107,7 +107,7 @@ public final class BPFLink {
 
     /// `bpf_link__open`: a handle on the link pinned at `path`; destroying it
     /// closes the fd (the pin keeps the attachment).
-    public static func open(path: UnsafePointer<CChar>) throws(BPFError) -> BPFLink {
+    public static func open(path: UnsafePointer<CChar>?) throws(BPFError) -> BPFLink {
         let fd: Int32
         do throws(BPFError) {
             fd = try ObjectCommands.get(path: path, fileFlags: 0)
@@ -116,7 +116,7 @@ public final class BPFLink {
             throw error
         }
         let link = BPFLink(fd: fd, release: .closeFD)
-        guard let copy = strdup(path) else {
+        guard let path, let copy = strdup(path) else {
             _ = close(fd)
             throw .ENOMEM
         }

@@ -315,7 +315,7 @@ extension BPFObject {
         do throws(BPFError) {
             _ = try ObjectCommands.info(fd: fd, info: &info, length: UInt32(MemoryLayout<bpf_prog_info>.size))
         } catch {
-            Log.warn("libbpf: failed get_prog_info_linear for FD \(fd)\n")
+            Log.warn("libbpf: failed bpf_obj_get_info_by_fd for FD \(fd): -\(error.code)\n")
             return -error.code
         }
         if info.btf_id == 0 {
