@@ -64,6 +64,10 @@ enum sbpf_opts_size {
 	SBPF_OPTS_btf_dump_type_data_opts = SBPF_OPTS_END(btf_dump_type_data_opts),
 	SBPF_OPTS_btf_dedup_opts         = SBPF_OPTS_END(btf_dedup_opts),
 	SBPF_OPTS_libbpf_prog_handler_opts = SBPF_OPTS_END(libbpf_prog_handler_opts),
+	SBPF_OPTS_ring_buffer_opts       = SBPF_OPTS_END(ring_buffer_opts),
+	SBPF_OPTS_user_ring_buffer_opts  = SBPF_OPTS_END(user_ring_buffer_opts),
+	SBPF_OPTS_perf_buffer_opts       = SBPF_OPTS_END(perf_buffer_opts),
+	SBPF_OPTS_perf_buffer_raw_opts   = SBPF_OPTS_END(perf_buffer_raw_opts),
 	/* links (bpf_program__attach_*) */
 	SBPF_OPTS_bpf_perf_event_opts    = SBPF_OPTS_END(bpf_perf_event_opts),
 	SBPF_OPTS_bpf_kprobe_opts        = SBPF_OPTS_END(bpf_kprobe_opts),

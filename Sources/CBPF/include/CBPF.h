@@ -77,4 +77,9 @@ int sbpf_perf_event_enable(int fd);
 int sbpf_perf_event_disable(int fd);
 int sbpf_perf_event_set_bpf(int fd, int prog_fd);
 
+/* ---- buffers (ring buffer, user ring buffer, perf buffer) ---- */
+#include <sys/epoll.h>
+#include <time.h>
+/* (perf event enable/disable: sbpf_perf_event_enable/disable of the links block) */
+
 #endif
