@@ -39,13 +39,6 @@ public func abi_bpf_object__gen_loader(_ obj: OpaquePointer?, _ opts: UnsafeMuta
     return Int32(unsupported("bpf_object__gen_loader"))
 }
 
-// libbpf.h: struct bpf_link *(const struct bpf_program *, pid_t, const char *, const char *, const char *, const struct bpf_usdt_opts *)
-@_cdecl("bpf_program__attach_usdt")
-public func abi_bpf_program__attach_usdt(_ prog: OpaquePointer?, _ pid: Int32, _ binary_path: UnsafePointer<CChar>?, _ usdt_provider: UnsafePointer<CChar>?, _ usdt_name: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_usdt_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_program__attach_usdt")
-    return nil
-}
-
 // libbpf.h: int (const struct bpf_tc_hook *, struct bpf_tc_opts *)
 @_cdecl("bpf_tc_attach")
 public func abi_bpf_tc_attach(_ hook: UnsafePointer<bpf_tc_hook>?, _ opts: UnsafeMutablePointer<bpf_tc_opts>?) -> Int32 {

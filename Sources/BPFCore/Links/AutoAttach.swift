@@ -126,13 +126,19 @@ extension BPFProgram {
             if section.equals("usdt") { return nil }
             var scanner = SectionScanner(sectionName)
             var fields = 0
+            var parts: [[CChar]] = []
             if scanner.scanLiteral(UInt8(ascii: "u")), scanner.scanLiteral(UInt8(ascii: "s")), scanner.scanLiteral(UInt8(ascii: "d")),
                scanner.scanLiteral(UInt8(ascii: "t")), scanner.scanLiteral(UInt8(ascii: "/")) {
-                if scanner.scanUntil(UInt8(ascii: ":")) != nil {
+                if let path = scanner.scanUntil(UInt8(ascii: ":")) {
                     fields = 1
-                    if scanner.scanLiteral(UInt8(ascii: ":")), scanner.scanUntil(UInt8(ascii: ":")) != nil {
+                    parts.append(path)
+                    if scanner.scanLiteral(UInt8(ascii: ":")), let provider = scanner.scanUntil(UInt8(ascii: ":")) {
                         fields = 2
-                        if scanner.scanLiteral(UInt8(ascii: ":")), scanner.scanUntil(UInt8(ascii: ":")) != nil { fields = 3 }
+                        parts.append(provider)
+                        if scanner.scanLiteral(UInt8(ascii: ":")), let probe = scanner.scanUntil(UInt8(ascii: ":")) {
+                            fields = 3
+                            parts.append(probe)
+                        }
                     }
                 }
             }
@@ -140,9 +146,14 @@ extension BPFProgram {
                 Log.warn("libbpf: invalid section '\(cString: sectionName)', expected SEC(\"usdt/<path>:<provider>:<name>\")\n")
                 throw .EINVAL
             }
-            // USDT attachment (spec parsing, the usdt maps) is not implemented yet.
-            Log.warn("libbpf: bpf_program__attach_usdt() is not supported yet\n")
-            throw .EOPNOTSUPP
+            return try parts[0].withUnsafeBufferPointer { (path) throws(BPFError) -> BPFLink? in
+                try parts[1].withUnsafeBufferPointer { (provider) throws(BPFError) -> BPFLink? in
+                    try parts[2].withUnsafeBufferPointer { (probe) throws(BPFError) -> BPFLink? in
+                        try attachUSDT(pid: -1, binary: path.baseAddress!, provider: provider.baseAddress!,
+                                       name: probe.baseAddress!, cookie: 0)
+                    }
+                }
+            }
         case .tracepoint:
             if section.equals("tp") || section.equals("tracepoint") { return nil }
             var rest = cStringArray(sectionName + (section.hasPrefix("tp/") ? 3 : 11))

@@ -13,6 +13,9 @@ public enum LinkRelease {
     /// A struct_ops map: deleting its only element unregisters it. The fd is the
     /// map's and stays open (the object owns it).
     case structOps
+    /// A USDT attachment (Sources/BPFCore/USDT): its uprobe links, spec ids and
+    /// address-map entries, released together. The fd is 0 (as in the reference).
+    case usdt(USDTAttachment)
 }
 
 /// A probe event created by writing to tracefs' kprobe_events/uprobe_events, for
@@ -76,6 +79,8 @@ public final class BPFLink {
                 return -error.code
             }
             return 0
+        case .usdt(let attachment):
+            return attachment.release()
         }
     }
 

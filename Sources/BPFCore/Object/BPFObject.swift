@@ -54,6 +54,8 @@ public final class BPFObject {
     public var sections: [ObjectSection] = []
     /// The raw ELF symbol table (Elf64_Sym records).
     var symbols: [UInt8] = []
+    /// USDT spec ids and support maps, created by the first USDT attach (Sources/BPFCore/USDT).
+    var usdtState = USDTState.none
 
     init(path: UnsafePointer<CChar>, name: UnsafePointer<CChar>?) {
         self.path = cStringArray(path)
