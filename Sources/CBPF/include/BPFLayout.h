@@ -77,6 +77,11 @@ enum sbpf_opts_size {
 	SBPF_OPTS_bpf_tracepoint_opts    = SBPF_OPTS_END(bpf_tracepoint_opts),
 	SBPF_OPTS_bpf_trace_opts         = SBPF_OPTS_END(bpf_trace_opts),
 	SBPF_OPTS_bpf_iter_attach_opts   = SBPF_OPTS_END(bpf_iter_attach_opts),
+	/* netlink: XDP and TC attach */
+	SBPF_OPTS_bpf_xdp_attach_opts    = SBPF_OPTS_END(bpf_xdp_attach_opts),
+	SBPF_OPTS_bpf_xdp_query_opts     = SBPF_OPTS_END(bpf_xdp_query_opts),
+	SBPF_OPTS_bpf_tc_hook            = SBPF_OPTS_END(bpf_tc_hook),
+	SBPF_OPTS_bpf_tc_opts            = SBPF_OPTS_END(bpf_tc_opts),
 	/* Ends of members inside bpf_link_create_opts' anonymous union. */
 	SBPF_LINK_CREATE_END_flags        = SBPF_OFFSETOFEND(struct bpf_link_create_opts, flags),
 	SBPF_LINK_CREATE_END_target_btf_id = SBPF_OFFSETOFEND(struct bpf_link_create_opts, target_btf_id),

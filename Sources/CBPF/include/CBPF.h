@@ -82,4 +82,13 @@ int sbpf_perf_event_set_bpf(int fd, int prog_fd);
 #include <time.h>
 /* (perf event enable/disable: sbpf_perf_event_enable/disable of the links block) */
 
+/* ---- netlink (XDP and TC attach through rtnetlink) ---- */
+/* socket(2) and friends, struct msghdr, and the rtnetlink/TC UAPI. */
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/if_link.h>
+#include <linux/pkt_sched.h>
+#include <linux/pkt_cls.h>
+
 #endif
