@@ -8,31 +8,6 @@ import CBPF
 import BPFCore  // one module in the Embedded build
 #endif
 
-// libbpf.h: int (struct bpf_linker *, const char *, const struct bpf_linker_file_opts *)
-@_cdecl("bpf_linker__add_file")
-public func abi_bpf_linker__add_file(_ linker: OpaquePointer?, _ filename: UnsafePointer<CChar>?, _ opts: UnsafePointer<bpf_linker_file_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_linker__add_file"))
-}
-
-// libbpf.h: int (struct bpf_linker *)
-@_cdecl("bpf_linker__finalize")
-public func abi_bpf_linker__finalize(_ linker: OpaquePointer?) -> Int32 {
-    return Int32(unsupported("bpf_linker__finalize"))
-}
-
-// libbpf.h: void (struct bpf_linker *)
-@_cdecl("bpf_linker__free")
-public func abi_bpf_linker__free(_ linker: OpaquePointer?) {
-    _ = unsupported("bpf_linker__free")
-}
-
-// libbpf.h: struct bpf_linker *(const char *, struct bpf_linker_opts *)
-@_cdecl("bpf_linker__new")
-public func abi_bpf_linker__new(_ filename: UnsafePointer<CChar>?, _ opts: UnsafeMutablePointer<bpf_linker_opts>?) -> OpaquePointer? {
-    _ = unsupported("bpf_linker__new")
-    return nil
-}
-
 // libbpf.h: int (struct bpf_object *, struct gen_loader_opts *)
 @_cdecl("bpf_object__gen_loader")
 public func abi_bpf_object__gen_loader(_ obj: OpaquePointer?, _ opts: UnsafeMutablePointer<gen_loader_opts>?) -> Int32 {

@@ -68,6 +68,9 @@ enum sbpf_opts_size {
 	SBPF_OPTS_user_ring_buffer_opts  = SBPF_OPTS_END(user_ring_buffer_opts),
 	SBPF_OPTS_perf_buffer_opts       = SBPF_OPTS_END(perf_buffer_opts),
 	SBPF_OPTS_perf_buffer_raw_opts   = SBPF_OPTS_END(perf_buffer_raw_opts),
+	/* the static linker */
+	SBPF_OPTS_bpf_linker_opts        = SBPF_OPTS_END(bpf_linker_opts),
+	SBPF_OPTS_bpf_linker_file_opts   = SBPF_OPTS_END(bpf_linker_file_opts),
 	/* links (bpf_program__attach_*) */
 	SBPF_OPTS_bpf_perf_event_opts    = SBPF_OPTS_END(bpf_perf_event_opts),
 	SBPF_OPTS_bpf_kprobe_opts        = SBPF_OPTS_END(bpf_kprobe_opts),

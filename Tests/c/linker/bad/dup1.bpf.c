@@ -1,0 +1,2 @@
+int dup_fn(int x) { return x + 1; }
+int dup_var = 1;

@@ -1,0 +1,1 @@
+int dup_fn(int x) { return x + 2; }

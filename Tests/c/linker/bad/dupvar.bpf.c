@@ -1,0 +1,1 @@
+int dup_var = 2;

@@ -1,0 +1,2 @@
+extern long dup_var;
+long use_long(void) { return dup_var; }
