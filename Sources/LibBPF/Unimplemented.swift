@@ -7,9 +7,3 @@ import CBPF
 #if !SWIFTBPF_EMBEDDED
 import BPFCore  // one module in the Embedded build
 #endif
-
-// libbpf.h: int (struct bpf_object *, struct gen_loader_opts *)
-@_cdecl("bpf_object__gen_loader")
-public func abi_bpf_object__gen_loader(_ obj: OpaquePointer?, _ opts: UnsafeMutablePointer<gen_loader_opts>?) -> Int32 {
-    return Int32(unsupported("bpf_object__gen_loader"))
-}

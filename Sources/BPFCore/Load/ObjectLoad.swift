@@ -11,6 +11,13 @@ extension BPFObject {
             throw .EINVAL
         }
         do throws(BPFError) {
+            // gen_loader: record into a loader program instead (GenLoader/GenLoader.swift)
+            if let gen = genLoader {
+                try loadGenerating(gen, extraLogLevel: extraLogLevel)
+                finishLoad()
+                loaded = true
+                return
+            }
             try probeLoading()                 // Load/LoadPreparation.swift
             try loadVMLinuxBTFIfNeeded()       // Load/LoadPreparation.swift
             try resolveExterns()               // Load/ExternResolution.swift

@@ -37,7 +37,10 @@ extension BPFObject {
     func relocate(targetBTFPath: UnsafePointer<CChar>?) throws(BPFError) {
         if let btfExt {
             do throws(BPFError) {
+                // gen_loader: CO-RE records go to the kernel (GenLoader/GenLoader.swift)
+                if let gen = genLoader { try collectCORERecords(gen) } else {
                 try relocateCORE(btfExt, targetBTFPath: targetBTFPath)
+                }
             } catch {
                 Log.warn("libbpf: failed to perform CO-RE relocations: -\(error.code)\n")
                 throw error
@@ -60,7 +63,10 @@ extension BPFObject {
         }
         for program in programs where !program.isSubprogram && program.autoload {
             do throws(BPFError) {
+                // gen_loader: maps by fd_array index (GenLoader/GenLoader.swift)
+                if genLoader != nil { try relocateDataGenerating(program) } else {
                 try relocateData(program)
+                }
             } catch {
                 Log.warn("libbpf: prog '\(cString: program.name)': failed to relocate data references: -\(error.code)\n")
                 throw error
@@ -150,6 +156,7 @@ extension BPFObject {
         subprogram.subprogramOffset = main.instructions.count
         main.instructions.append(contentsOf: subprogram.instructions)
         Log.debug("libbpf: prog '\(cString: main.name)': added \(subprogram.instructions.count) insns from sub-prog '\(cString: subprogram.name)'\n")
+        genLoader?.noteAppended(subprogram, to: main)  // gen_loader: CO-RE records follow
         if main === subprogram { return }
         for var relocation in subprogram.relocations {
             relocation.instructionIndex += subprogram.subprogramOffset

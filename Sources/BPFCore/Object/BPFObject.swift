@@ -106,6 +106,7 @@ public final class BPFObject {
         }
         return nil
     }
+    public var genLoader: GenLoader? = nil  // bpf_object__gen_loader (Sources/BPFCore/GenLoader)
 }
 
 /// strlcpy into a fixed array: at most count-1 bytes, always terminated.

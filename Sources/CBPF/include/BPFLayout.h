@@ -58,6 +58,7 @@ enum sbpf_opts_size {
 	SBPF_OPTS_bpf_prog_query_opts    = SBPF_OPTS_END(bpf_prog_query_opts),
 	SBPF_OPTS_bpf_prog_bind_opts     = SBPF_OPTS_END(bpf_prog_bind_opts),
 	SBPF_OPTS_bpf_test_run_opts      = SBPF_OPTS_END(bpf_test_run_opts),
+	SBPF_OPTS_gen_loader_opts        = SBPF_OPTS_END(gen_loader_opts),
 	SBPF_OPTS_bpf_object_open_opts   = SBPF_OPTS_END(bpf_object_open_opts),
 	SBPF_OPTS_btf_dump_opts          = SBPF_OPTS_END(btf_dump_opts),
 	SBPF_OPTS_btf_dump_emit_type_decl_opts = SBPF_OPTS_END(btf_dump_emit_type_decl_opts),
