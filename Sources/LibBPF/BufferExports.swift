@@ -11,9 +11,12 @@ private func handle<T: AnyObject>(_ object: T) -> OpaquePointer {
     OpaquePointer(Unmanaged.passRetained(object).toOpaque())
 }
 
+/// The object behind a handle; EINVAL for NULL or an error pointer (where the
+/// reference dereferences it and crashes).
 @inline(__always)
-private func object<T: AnyObject>(_ p: OpaquePointer?, _: T.Type) -> T {
-    Unmanaged<T>.fromOpaque(UnsafeRawPointer(p!)).takeUnretainedValue()
+private func object<T: AnyObject>(_ p: OpaquePointer?, _: T.Type) throws(BPFError) -> T {
+    guard let p, !isErrorPointer(UnsafeRawPointer(p)) else { throw .EINVAL }
+    return Unmanaged<T>.fromOpaque(UnsafeRawPointer(p)).takeUnretainedValue()
 }
 
 /// A result that is either a count or a negative value from a user callback: errno
@@ -55,12 +58,14 @@ public func abi_ring_buffer__poll(_ rb: OpaquePointer?, _ timeout_ms: Int32) -> 
 
 @_cdecl("ring_buffer__consume")
 public func abi_ring_buffer__consume(_ rb: OpaquePointer?) -> Int32 {
-    callbackResult(object(rb, RingBufferConsumer.self).consume())
+    guard let consumer = try? object(rb, RingBufferConsumer.self) else { return cReturn(.EINVAL) }
+    return callbackResult(consumer.consume())
 }
 
 @_cdecl("ring_buffer__epoll_fd")
 public func abi_ring_buffer__epoll_fd(_ rb: OpaquePointer?) -> Int32 {
-    object(rb, RingBufferConsumer.self).epollFD
+    guard let consumer = try? object(rb, RingBufferConsumer.self) else { return cReturn(.EINVAL) }
+    return consumer.epollFD
 }
 
 
@@ -102,12 +107,14 @@ public func abi_user_ring_buffer__reserve_blocking(_ rb: OpaquePointer?, _ size:
 
 @_cdecl("user_ring_buffer__submit")
 public func abi_user_ring_buffer__submit(_ rb: OpaquePointer?, _ sample: UnsafeMutableRawPointer?) {
-    object(rb, UserRingBufferProducer.self).submit(sample!)
+    guard let producer = try? object(rb, UserRingBufferProducer.self), let sample else { return }
+    producer.submit(sample)
 }
 
 @_cdecl("user_ring_buffer__discard")
 public func abi_user_ring_buffer__discard(_ rb: OpaquePointer?, _ sample: UnsafeMutableRawPointer?) {
-    object(rb, UserRingBufferProducer.self).discard(sample!)
+    guard let producer = try? object(rb, UserRingBufferProducer.self), let sample else { return }
+    producer.discard(sample)
 }
 
 @_cdecl("user_ring_buffer__free")
@@ -175,7 +182,8 @@ public func abi_perf_buffer__poll(_ pb: OpaquePointer?, _ timeout_ms: Int32) -> 
 
 @_cdecl("perf_buffer__consume")
 public func abi_perf_buffer__consume(_ pb: OpaquePointer?) -> Int32 {
-    callbackResult(object(pb, PerfBufferSet.self).consume())
+    guard let buffers = try? object(pb, PerfBufferSet.self) else { return cReturn(.EINVAL) }
+    return callbackResult(buffers.consume())
 }
 
 @_cdecl("perf_buffer__consume_buffer")
@@ -187,7 +195,8 @@ public func abi_perf_buffer__consume_buffer(_ pb: OpaquePointer?, _ buf_idx: Int
 
 @_cdecl("perf_buffer__buffer_cnt")
 public func abi_perf_buffer__buffer_cnt(_ pb: OpaquePointer?) -> Int {
-    object(pb, PerfBufferSet.self).bufferCount
+    guard let buffers = try? object(pb, PerfBufferSet.self) else { return 0 }
+    return buffers.bufferCount
 }
 
 @_cdecl("perf_buffer__buffer_fd")
@@ -199,7 +208,8 @@ public func abi_perf_buffer__buffer_fd(_ pb: OpaquePointer?, _ buf_idx: Int) -> 
 
 @_cdecl("perf_buffer__epoll_fd")
 public func abi_perf_buffer__epoll_fd(_ pb: OpaquePointer?) -> Int32 {
-    object(pb, PerfBufferSet.self).epollDescriptor
+    guard let buffers = try? object(pb, PerfBufferSet.self) else { return cReturn(.EINVAL) }
+    return buffers.epollDescriptor
 }
 
 @_cdecl("perf_buffer__buffer")

@@ -67,8 +67,21 @@ public final class BPFMap {
     public var kind: InternalMapKind = .none
     /// Initial contents of an internal map: an anonymous shared mapping (as the
     /// reference, so load can map the created map over it), of `mmapSize` bytes.
-    public internal(set) var mmaped: UnsafeMutableRawPointer?
+    /// The mapping is made when its address is first asked for (skeleton open,
+    /// `bpf_map__initial_value`, load): until then the bytes wait in
+    /// `pendingInitialValue`, so an open and close that never looks at them costs
+    /// no mmap, page fault and munmap (a shmem file each: most of an open's time).
+    public var mmaped: UnsafeMutableRawPointer? {
+        if let mapping { return mapping }
+        return hasPendingInitialValue ? mapInitialValue() : nil
+    }
     public internal(set) var mmapSize: Int = 0
+    /// The mapping once made.
+    var mapping: UnsafeMutableRawPointer?
+    /// Bytes to copy into the mapping when it is made (empty: all zeroes); only
+    /// while `hasPendingInitialValue`.
+    var pendingInitialValue: [UInt8] = []
+    var hasPendingInitialValue = false
     public var structOps: StructOpsInfo?
     public var innerMap: BPFMap?
     public var initSlots: [MapInitSlot] = []
@@ -87,7 +100,7 @@ public final class BPFMap {
         free(name)
         free(realName)
         free(pinPath)
-        if let mmaped { _ = munmap(mmaped, mmapSize) }
+        if let mapping { _ = munmap(mapping, mmapSize) }
         if fd >= 0 { _ = close(fd) }
     }
 
@@ -151,18 +164,52 @@ public final class BPFMap {
         return (size + page - 1) / page * page
     }
 
-    /// Allocates the internal map's buffer and copies `data` (nil: zeroes) into it.
+    /// Sets up the internal map's buffer with `data` (nil: zeroes) copied into it.
+    /// Small buffers are mapped on first use (`mmaped`); a large one (which could
+    /// fail to map, failing the open as with the reference) is mapped now.
     func allocateInitialValue(_ data: [UInt8]?, size: Int) throws(BPFError) {
         let length = BPFMap.mmapSize(valueSize: valueSize, maxEntries: maxEntries)
-        let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
-        guard let p, p != UnsafeMutableRawPointer(bitPattern: -1) else { throw BPFError.lastErrno() }
-        mmaped = p
         mmapSize = length
+        if length > 0 && length <= BPFMap.lazyMappingLimit {
+            if let data { pendingInitialValue = data.count > size ? Array(data[0..<size]) : data }
+            hasPendingInitialValue = true
+            return
+        }
+        let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
+        guard let p, p != UnsafeMutableRawPointer(bitPattern: -1) else {
+            mmapSize = 0
+            throw BPFError.lastErrno()
+        }
+        mapping = p
         if let data {
             data.withUnsafeBytes { bytes in
                 if let base = bytes.baseAddress { p.copyMemory(from: base, byteCount: min(size, bytes.count)) }
             }
         }
+    }
+
+    /// Largest buffer mapped on first use rather than at open.
+    static let lazyMappingLimit = 1 << 20
+
+    /// Maps the pending initial value (`mmaped`'s first use). A failure (only
+    /// possible when the process is out of memory or mappings) is logged as the
+    /// reference logs it at open, and leaves no buffer.
+    func mapInitialValue() -> UnsafeMutableRawPointer? {
+        hasPendingInitialValue = false
+        let bytes = pendingInitialValue
+        pendingInitialValue = []
+        let p = mmap(nil, mmapSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)
+        guard let p, p != UnsafeMutableRawPointer(bitPattern: -1) else {
+            let error = BPFError.lastErrno()
+            Log.warn("libbpf: failed to alloc map '\(RawName(name))' content buffer: -\(error.code)\n")
+            mmapSize = 0
+            return nil
+        }
+        mapping = p
+        bytes.withUnsafeBytes { b in
+            if let base = b.baseAddress { p.copyMemory(from: base, byteCount: min(mmapSize, b.count)) }
+        }
+        return p
     }
 }
 

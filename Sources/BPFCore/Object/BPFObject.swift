@@ -50,8 +50,14 @@ public final class BPFObject {
     public var mapsSectionBTFID: UInt32 = 0
     public var symbolsSectionIndex = -1
     public var stringTableIndex = 0
-    /// Sections later stages need (data, rodata, bss, relocations, .maps), by ELF index.
+    /// The sections the open stages need (data, rodata, bss, relocations, .maps,
+    /// .struct_ops), in ELF index order (`ObjectSection.index`); `sectionSlots`
+    /// gives an ELF index's position here (-1: not recorded). Both are dropped at
+    /// the end of open: later stages use what the open stages made of them.
     public var sections: [ObjectSection] = []
+    var sectionSlots: [Int32] = []
+    /// The ELF file's number of sections (including the null section 0).
+    public var elfSectionCount = 0
     /// The raw ELF symbol table (Elf64_Sym records).
     var symbols: [UInt8] = []
     /// USDT spec ids and support maps, created by the first USDT attach (Sources/BPFCore/USDT).

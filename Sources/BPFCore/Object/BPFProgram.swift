@@ -61,7 +61,6 @@ public final class BPFProgram {
          sectionIndex: Int, offset: Int, code: UnsafeRawPointer, size: Int) {
         self.object = object
         self.index = index
-        self.name = strdup(name)!
         var section = sectionName
         if section[0] == CChar(UInt8(ascii: "?")) {
             autoload = false
@@ -70,7 +69,14 @@ public final class BPFProgram {
             autoload = true
         }
         self.sectionNameHadQuestionMark = !autoload
-        self.sectionName = strdup(section)!
+        // Both names in one allocation (freed through `name`).
+        let nameLength = Int(strlen(name)) + 1
+        let sectionLength = Int(strlen(section)) + 1
+        let names = malloc(nameLength + sectionLength)!.assumingMemoryBound(to: CChar.self)
+        names.update(from: name, count: nameLength)
+        (names + nameLength).update(from: section, count: sectionLength)
+        self.name = names
+        self.sectionName = names + nameLength
         self.sectionIndex = sectionIndex
         self.sectionInstructionOffset = offset / 8
         self.sectionInstructionCount = size / 8
@@ -82,8 +88,7 @@ public final class BPFProgram {
     }
 
     deinit {
-        free(name)
-        free(sectionName)
+        free(name)  // and sectionName, in the same block
         if fd >= 0 { _ = close(fd) }
     }
 

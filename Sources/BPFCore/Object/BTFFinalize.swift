@@ -109,15 +109,24 @@ extension BPFObject {
     /// `bpf_object_fixup_btf`: every DATASEC but the extern ones gets its size from
     /// its ELF section (when the compiler left 0) and its VARs their offsets from
     /// their symbols; hidden globals become static; VARs are sorted by offset.
-    func finalizeBTF(_ elf: ELFFile) throws(BPFError) {
+    /// `dataSections`: the BTF's DATASEC ids (`dataSectionIDs()`).
+    func finalizeBTF(_ elf: ELFFile, dataSections: [UInt32]) throws(BPFError) {
         guard let btf else { return }
         var index = VariableSymbolIndex()
+        for id in dataSections { try fixupDataSection(elf, btf, id, &index) }
+    }
+
+    /// The ids of the object BTF's DATASECs, in id order: found by one scan of the
+    /// types for the two open stages that need them (the `.ksyms` lookup of
+    /// extern collection and the fixups above; neither adds a DATASEC).
+    func dataSectionIDs() -> [UInt32] {
+        guard let btf else { return [] }
         var sections: [UInt32] = []
         btf.forEachOwnType { id, t in
             if t.kind == BTFKind.dataSection { sections.append(id) }
             return true
         }
-        for id in sections { try fixupDataSection(elf, btf, id, &index) }
+        return sections
     }
 
     func fixupDataSection(_ elf: ELFFile, _ btf: BTF, _ id: UInt32, _ index: inout VariableSymbolIndex) throws(BPFError) {
@@ -216,18 +225,30 @@ extension BPFObject {
 
     /// `find_elf_var_sym`: the global or weak STT_OBJECT symbol named `name`.
     func findVariableSymbol(_ elf: ELFFile, _ name: UnsafePointer<CChar>) throws(BPFError) -> Int? {
-        for i in 0..<symbolCount {
-            let sym = symbol(i)
-            if sym.st_info & 0xf != UInt8(STT_OBJECT) { continue }
-            let binding = sym.st_info >> 4
-            if binding != UInt8(STB_GLOBAL) && binding != UInt8(STB_WEAK) { continue }
-            guard let symbolName = elf.loggedString(table: stringTableIndex, offset: sym.st_name) else {
-                Log.warn("libbpf: failed to get sym name string for var \(RawName(name))\n")
-                throw .EIO
+        // One pass over the raw table: st_info decides before the record is read.
+        let size = MemoryLayout<Elf64_Sym>.size
+        let infoOffset = MemoryLayout<Elf64_Sym>.offset(of: \Elf64_Sym.st_info)!
+        var failed = false
+        let found: Int? = symbols.withUnsafeBytes { table in
+            for i in 0..<symbolCount {
+                let info = table[i * size + infoOffset]
+                if info & 0xf != UInt8(STT_OBJECT) { continue }
+                let binding = info >> 4
+                if binding != UInt8(STB_GLOBAL) && binding != UInt8(STB_WEAK) { continue }
+                let nameOffset = table.loadUnaligned(fromByteOffset: i * size, as: UInt32.self)  // st_name
+                guard let symbolName = elf.loggedString(table: stringTableIndex, offset: nameOffset) else {
+                    failed = true
+                    return nil
+                }
+                if symbolName.pointee == name.pointee && strcmp(name, symbolName) == 0 { return i }
             }
-            if strcmp(name, symbolName) == 0 { return i }
+            return nil
         }
-        return nil
+        if failed {
+            Log.warn("libbpf: failed to get sym name string for var \(RawName(name))\n")
+            throw .EIO
+        }
+        return found
     }
 }
 
@@ -236,7 +257,7 @@ extension ELFFile {
     func section(named name: UnsafePointer<CChar>) -> OpaquePointer? {
         if let names = sectionNames {
             // every section's name was read, in order: no libelf call needed
-            for (k, sectionName) in names.enumerated() where strcmp(sectionName, name) == 0 { return section(at: k + 1) }
+            for (k, sectionName) in names.enumerated() where cStringEquals(sectionName, name) { return section(at: k + 1) }
             return nil
         }
         var scn = nextSection(after: nil)

@@ -61,11 +61,11 @@ extension BPFObject {
     /// by the object's BTF (VAR or FUNC with extern linkage, in a `.kconfig` or
     /// `.ksyms` DATASEC). `.ksyms` VARs become 4-byte allocated ints and FUNCs
     /// point at a dummy VAR, `.kconfig` VARs get their offsets in the .kconfig map.
-    func collectExterns(_ elf: ELFFile) throws(BPFError) {
+    func collectExterns(_ elf: ELFFile, dataSections: [UInt32]) throws(BPFError) {
         let format = BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         guard let scn = elf.section(at: symbolsSectionIndex), let sh = elf64_getshdr(scn),
               sh.pointee.sh_entsize == UInt64(MemoryLayout<Elf64_Sym>.size) else { throw format }
-        let dummyVarID = try addDummyKsymVar()
+        let dummyVarID = try addDummyKsymVar(dataSections: dataSections)
         let n = Int(sh.pointee.sh_size / sh.pointee.sh_entsize)
         debugLog("libbpf: looking for externs among \(n) symbols...\n")
         var kconfigSectionID: UInt32 = 0
@@ -334,9 +334,18 @@ extension BPFObject {
 
     /// `add_dummy_ksym_var`: a "dummy_ksym" VAR that `.ksyms` FUNCs are pointed at
     /// (the kernel wants VARs in a DATASEC); 0 when not needed.
-    func addDummyKsymVar() throws(BPFError) -> Int32 {
+    /// `dataSections`: the BTF's DATASEC ids; the first named `.ksyms` is the one
+    /// `btf__find_by_name_kind` finds.
+    func addDummyKsymVar(dataSections: [UInt32]) throws(BPFError) -> Int32 {
         guard let btf else { return 0 }
-        guard let sectionID = btf.scanForType(named: ".ksyms", kind: BTFKind.dataSection), let section = btf.type(sectionID) else { return 0 }
+        var ksyms: UnsafePointer<btf_type>? = nil
+        for id in dataSections {
+            if let t = btf.type(id), let name = btf.string(at: t.pointee.name_off), strcmp(name, ".ksyms") == 0 {
+                ksyms = t
+                break
+            }
+        }
+        guard let section = ksyms else { return 0 }
         var hasFunction = false
         for i in 0..<Int(section.vlen) {
             if let vt = btf.type(section.word(3 * i)), vt.kind == BTFKind.function {

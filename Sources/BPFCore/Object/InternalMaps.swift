@@ -4,10 +4,8 @@ extension BPFObject {
     /// `bpf_object__init_global_data_maps`: one array map per non-empty .data*,
     /// .rodata* and .bss* section, in section order.
     func initializeGlobalDataMaps() throws(BPFError) {
-        var index = 1
-        while index < sections.count {
-            defer { index += 1 }
-            let section = sections[index]
+        for section in sections {
+            let index = section.index
             let kind: InternalMapKind
             switch section.kind {
             case .data: kind = .data

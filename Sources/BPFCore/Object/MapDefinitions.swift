@@ -50,7 +50,7 @@ extension BPFObject {
             Log.warn("libbpf: DATASEC '.maps' not found.\n")
             throw .ENOENT
         }
-        let dataSize = sections[mapsSectionIndex].size
+        let dataSize = recordedSection(mapsSectionIndex)?.size ?? 0
         var sectionID: UInt32 = 0
         btf.forEachOwnType { id, t in
             if t.kind == BTFKind.dataSection, let name = btf.name(of: t), strcmp(name, ".maps") == 0 {
@@ -231,23 +231,23 @@ extension BPFObject {
                 Log.warn("libbpf: map '\(mapName)': invalid field #\(i).\n")
                 throw .EINVAL
             }
-            if strcmp(name, "type") == 0 {
+            if cStringEquals(name, "type") {
                 guard let v = mapFieldInt(mapName, btf, memberName: name, memberType: memberType) else { throw .EINVAL }
                 mapDef.mapType = v
                 mapDef.parts.insert(.mapType)
-            } else if strcmp(name, "max_entries") == 0 {
+            } else if cStringEquals(name, "max_entries") {
                 guard let v = mapFieldInt(mapName, btf, memberName: name, memberType: memberType) else { throw .EINVAL }
                 mapDef.maxEntries = v
                 mapDef.parts.insert(.maxEntries)
-            } else if strcmp(name, "map_flags") == 0 {
+            } else if cStringEquals(name, "map_flags") {
                 guard let v = mapFieldInt(mapName, btf, memberName: name, memberType: memberType) else { throw .EINVAL }
                 mapDef.mapFlags = v
                 mapDef.parts.insert(.mapFlags)
-            } else if strcmp(name, "numa_node") == 0 {
+            } else if cStringEquals(name, "numa_node") {
                 guard let v = mapFieldInt(mapName, btf, memberName: name, memberType: memberType) else { throw .EINVAL }
                 mapDef.numaNode = v
                 mapDef.parts.insert(.numaNode)
-            } else if strcmp(name, "key_size") == 0 {
+            } else if cStringEquals(name, "key_size") {
                 guard let v = mapFieldInt(mapName, btf, memberName: name, memberType: memberType) else { throw .EINVAL }
                 if mapDef.keySize != 0 && mapDef.keySize != v {
                     Log.warn("libbpf: map '\(mapName)': conflicting key size \(mapDef.keySize) != \(v).\n")
@@ -255,7 +255,7 @@ extension BPFObject {
                 }
                 mapDef.keySize = v
                 mapDef.parts.insert(.keySize)
-            } else if strcmp(name, "key") == 0 || strcmp(name, "value") == 0 {
+            } else if cStringEquals(name, "key") || cStringEquals(name, "value") {
                 let isKey = name[0] == CChar(UInt8(ascii: "k"))
                 let what = isKey ? "key" : "value"
                 guard let t = btf.type(memberType) else {
@@ -287,7 +287,7 @@ extension BPFObject {
                     mapDef.valueTypeID = t.sizeOrType
                     mapDef.parts.insert([.valueSize, .valueType])
                 }
-            } else if strcmp(name, "value_size") == 0 {
+            } else if cStringEquals(name, "value_size") {
                 guard let v = mapFieldInt(mapName, btf, memberName: name, memberType: memberType) else { throw .EINVAL }
                 if mapDef.valueSize != 0 && mapDef.valueSize != v {
                     Log.warn("libbpf: map '\(mapName)': conflicting value size \(mapDef.valueSize) != \(v).\n")
@@ -295,7 +295,7 @@ extension BPFObject {
                 }
                 mapDef.valueSize = v
                 mapDef.parts.insert(.valueSize)
-            } else if strcmp(name, "values") == 0 {
+            } else if cStringEquals(name, "values") {
                 let isMapInMap = mapDef.mapType == BPF_MAP_TYPE_ARRAY_OF_MAPS.rawValue
                     || mapDef.mapType == BPF_MAP_TYPE_HASH_OF_MAPS.rawValue
                 let isProgArray = mapDef.mapType == BPF_MAP_TYPE_PROG_ARRAY.rawValue
@@ -355,7 +355,7 @@ extension BPFObject {
                     try parseBTFMapDefinition(p.baseAddress!, btf, target, strict: strict, &innerDef, &unused, isInner: true)
                 }
                 mapDef.parts.insert(.innerMap)
-            } else if strcmp(name, "pinning") == 0 {
+            } else if cStringEquals(name, "pinning") {
                 if isInner {
                     Log.warn("libbpf: map '\(mapName)': inner def can't be pinned.\n")
                     throw .EINVAL
@@ -367,7 +367,7 @@ extension BPFObject {
                 }
                 mapDef.pinning = v
                 mapDef.parts.insert(.pinning)
-            } else if strcmp(name, "map_extra") == 0 {
+            } else if cStringEquals(name, "map_extra") {
                 guard let v = mapFieldInt(mapName, btf, memberName: name, memberType: memberType) else { throw .EINVAL }
                 mapDef.mapExtra = UInt64(v)
                 mapDef.parts.insert(.mapExtra)
@@ -393,7 +393,7 @@ extension BPFObject {
             Log.warn("libbpf: struct_ops init: DATASEC .struct_ops not found\n")
             throw .EINVAL
         }
-        let sectionData = sections[structOpsSectionIndex].data
+        let sectionData = recordedSection(structOpsSectionIndex)?.data ?? []
         for i in 0..<Int(datasec.vlen) {
             let varID = datasec.word(3 * i)
             let offset = datasec.word(3 * i + 1)

@@ -22,6 +22,8 @@ public enum ObjectSectionKind: UInt8 {
 
 /// One ELF section the open phase remembered, with its data copied out of libelf.
 public struct ObjectSection {
+    /// The ELF section index.
+    public var index: Int = 0
     public var kind: ObjectSectionKind = .none
     public var name: [CChar] = []
     public var header = Elf64_Shdr()
@@ -78,8 +80,9 @@ extension BPFObject {
             try ELFFile.open(path: p.baseAddress!, buffer: buffer, size: size, displayName: display)
         }
         try object.collectSections(elf)
-        try object.collectExterns(elf)
-        try object.finalizeBTF(elf)
+        let dataSections = object.dataSectionIDs()
+        try object.collectExterns(elf, dataSections: dataSections)
+        try object.finalizeBTF(elf, dataSections: dataSections)
         try object.initializeMaps(elf, options: options)
         try object.initializePrograms()
         try object.collectRelocations(elf)
@@ -87,7 +90,8 @@ extension BPFObject {
         // and programs hold copies of what they need): the reference frees its ELF
         // state at this point too.
         object.symbols = []
-        for i in 0..<object.sections.count where !object.sections[i].data.isEmpty { object.sections[i].data = [] }
+        object.sections = []
+        object.sectionSlots = []
         return object
     }
 
@@ -98,7 +102,9 @@ extension BPFObject {
     func collectSections(_ elf: ELFFile) throws(BPFError) {
         let format = BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         let count = try elf.sectionCount()
-        sections = [ObjectSection](repeating: ObjectSection(), count: count)
+        elfSectionCount = count
+        sectionSlots = [Int32](repeating: -1, count: count)
+        sections.reserveCapacity(min(count, 32))
 
         // Pass 1: the symbol table, which program discovery needs.
         var scn = elf.nextSection(after: nil)
@@ -121,6 +127,19 @@ extension BPFObject {
             throw .ENOENT
         }
 
+        // Programs are the function symbols of executable sections: room for all
+        // function symbols, so appending never regrows the array.
+        var functions = 0
+        symbols.withUnsafeBytes { raw in
+            let size = MemoryLayout<Elf64_Sym>.size
+            var offset = MemoryLayout<Elf64_Sym>.offset(of: \Elf64_Sym.st_info)!
+            while offset < raw.count {
+                if raw[offset] & 0xf == UInt8(STT_FUNC) { functions += 1 }
+                offset += size
+            }
+        }
+        programs.reserveCapacity(functions)
+
         // Pass 2: every section.
         var btfData: UnsafeMutablePointer<Elf_Data>? = nil
         var btfExtData: UnsafeMutablePointer<Elf_Data>? = nil
@@ -140,20 +159,22 @@ extension BPFObject {
             let size = data.pointee.d_size
             debugLog("libbpf: elf: section(\(index)) \(cString: name), size \(size), link \(Int32(bitPattern: sh.pointee.sh_link)), flags \(hexString(UInt(sh.pointee.sh_flags))), type=\(Int32(bitPattern: sh.pointee.sh_type))\n")
             let type = sh.pointee.sh_type
-            if strcmp(name, "license") == 0 {
+            // (the first byte before each strcmp: most names fail there)
+            let first = UInt8(bitPattern: name[0])
+            if first == UInt8(ascii: "l") && strcmp(name, "license") == 0 {
                 try initializeLicense(data)
-            } else if strcmp(name, "version") == 0 {
+            } else if first == UInt8(ascii: "v") && strcmp(name, "version") == 0 {
                 try initializeKernelVersion(data)
-            } else if strcmp(name, "maps") == 0 {
+            } else if first == UInt8(ascii: "m") && strcmp(name, "maps") == 0 {
                 Log.warn("libbpf: elf: legacy map definitions in 'maps' section are not supported by libbpf v1.0+\n")
                 throw .ENOTSUP
-            } else if strcmp(name, ".maps") == 0 {
+            } else if first == UInt8(ascii: ".") && strcmp(name, ".maps") == 0 {
                 mapsSectionIndex = index
                 recordSection(index, .none, name, sh, data)
-            } else if strcmp(name, ".BTF") == 0 {
+            } else if first == UInt8(ascii: ".") && strcmp(name, ".BTF") == 0 {
                 if type != UInt32(SHT_PROGBITS) { throw format }
                 btfData = data
-            } else if strcmp(name, ".BTF.ext") == 0 {
+            } else if first == UInt8(ascii: ".") && strcmp(name, ".BTF.ext") == 0 {
                 if type != UInt32(SHT_PROGBITS) { throw format }
                 btfExtData = data
             } else if type == UInt32(SHT_SYMTAB) {
@@ -185,8 +206,9 @@ extension BPFObject {
                     continue
                 }
                 // Read in place at collection time, not copied.
-                sections[index] = ObjectSection(kind: .relocations, name: cStringArray(name), header: sh.pointee, data: [],
-                                                size: data.pointee.d_size)
+                sectionSlots[index] = Int32(sections.count)
+                sections.append(ObjectSection(index: index, kind: .relocations, name: cStringArray(name), header: sh.pointee,
+                                              data: [], size: data.pointee.d_size))
             } else if type == UInt32(SHT_NOBITS) && (strcmp(name, ".bss") == 0 || strncmp(name, ".bss.", 5) == 0) {
                 recordSection(index, .bss, name, sh, data)
             } else {
@@ -211,8 +233,9 @@ extension BPFObject {
         if sh.sh_type == UInt32(SHT_STRTAB) { return true }
         if sh.sh_type == 0x6fff_4c03 { return true }  // SHT_LLVM_ADDRSIG
         if sh.sh_type == UInt32(SHT_PROGBITS) && sh.sh_size == 0 && strcmp(name, ".text") == 0 { return true }
-        if strncmp(name, ".debug_", 7) == 0 { return true }
-        if strncmp(name, ".rel", 4) == 0 {
+        if name[0] != CChar(UInt8(ascii: ".")) { return false }
+        if name[1] == CChar(UInt8(ascii: "d")) && strncmp(name, ".debug_", 7) == 0 { return true }
+        if name[1] == CChar(UInt8(ascii: "r")) && strncmp(name, ".rel", 4) == 0 {
             let rest = name + 4
             if strncmp(rest, ".debug_", 7) == 0 { return true }
             if strcmp(rest, ".BTF.ext") == 0 || strcmp(rest, ".BTF") == 0 { return true }
@@ -227,8 +250,23 @@ extension BPFObject {
 
     func recordSection(_ index: Int, _ kind: ObjectSectionKind, _ name: UnsafePointer<CChar>,
                        _ sh: UnsafeMutablePointer<Elf64_Shdr>, _ data: UnsafeMutablePointer<Elf_Data>) {
-        sections[index] = ObjectSection(kind: kind, name: cStringArray(name), header: sh.pointee, data: copyBytes(data),
-                                        size: data.pointee.d_size)
+        sectionSlots[index] = Int32(sections.count)
+        sections.append(ObjectSection(index: index, kind: kind, name: cStringArray(name), header: sh.pointee,
+                                      data: copyBytes(data), size: data.pointee.d_size))
+    }
+
+    /// The recorded section of ELF index `index` (open stages only), or nil.
+    func recordedSection(_ index: Int) -> ObjectSection? {
+        guard index >= 0 && index < sectionSlots.count else { return nil }
+        let slot = Int(sectionSlots[index])
+        return slot >= 0 ? sections[slot] : nil
+    }
+
+    /// The kind of the recorded section of ELF index `index` (.none: not recorded).
+    func sectionKind(_ index: Int) -> ObjectSectionKind {
+        guard index >= 0 && index < sectionSlots.count else { return .none }
+        let slot = Int(sectionSlots[index])
+        return slot >= 0 ? sections[slot].kind : .none
     }
 
     /// `license` section: at most 63 characters are kept; an empty or NOBITS one
@@ -450,16 +488,29 @@ extension BPFObject {
     /// The release's version, read once: the release does not change while a
     /// process runs.
     nonisolated(unsafe) static var releaseKernelVersion: UInt32? = nil
+    /// The errno of the reference's Ubuntu signature check (`faccessat` of
+    /// /proc/version_signature) when it failed; 0 until it has failed once.
+    nonisolated(unsafe) static var ubuntuSignatureErrno: Int32 = 0
 
-    /// `KernelVersion.current()` for an open, without reading /proc for every
-    /// object: the Ubuntu signature check still runs each time (it decides the
-    /// value, and its errno is what callers see after a successful open, as with
-    /// the reference), the release is parsed once.
+    /// `KernelVersion.current()` for an open, without a system call per object.
+    /// The reference checks /proc/version_signature on every open; whether the
+    /// running kernel provides that file does not change while a process runs,
+    /// so once the check has failed it is not repeated: errno is set to the value
+    /// it left (what callers see after a successful open, as with the reference)
+    /// and the release, parsed once, decides. (A procfs lookup of a missing name
+    /// allocates and frees a dentry each time: a sixth of an open's time.) Where
+    /// the file exists, every open reads it, as before.
     static func kernelVersionAtOpen() -> UInt32 {
+        if ubuntuSignatureErrno != 0, let version = releaseKernelVersion {
+            sbpf_set_errno(ubuntuSignatureErrno)
+            return version
+        }
         if faccessat(AT_FDCWD, "/proc/version_signature", R_OK, AT_EACCESS) == 0 { return KernelVersion.current() }
+        let checkErrno = sbpf_errno()
         if let version = releaseKernelVersion { return version }
         let version = KernelVersion.current()
         releaseKernelVersion = version
+        ubuntuSignatureErrno = checkErrno
         return version
     }
 }

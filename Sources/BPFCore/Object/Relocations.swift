@@ -74,7 +74,7 @@ extension BPFObject {
         var lookup = MapLookup()
         for i in 0..<sections.count where sections[i].kind == .relocations {
             let target = Int(sections[i].header.sh_info)
-            let entries = RelocationEntries(elf, i, sections[i])
+            let entries = RelocationEntries(elf, sections[i].index, sections[i])
             if target == structOpsSectionIndex {
                 try collectStructOpsRelocations(elf, sections[i], entries)
             } else if target == mapsSectionIndex {
@@ -145,7 +145,7 @@ extension BPFObject {
         let format = BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         let sh = relocationSection.header
         let sectionIndex = Int(sh.sh_info)
-        if sectionIndex >= sections.count { throw .EINVAL }
+        if sectionIndex >= elfSectionCount { throw .EINVAL }
         let scn = elf.section(at: sectionIndex)
         let targetData = scn.flatMap { elf_getdata($0, nil) }
         guard let relocationName = elf.string(table: elf.sectionNamesIndex, offset: sh.sh_name),
@@ -174,7 +174,7 @@ extension BPFObject {
                 Log.warn("libbpf: sec '\(cString: relocationName)': symbol #\(symbolIndex) not found for relo #\(i)\n")
                 throw format
             }
-            if Int(sym.st_shndx) >= sections.count {
+            if Int(sym.st_shndx) >= elfSectionCount {
                 Log.warn("libbpf: sec '\(cString: relocationName)': corrupted symbol #\(symbolIndex) pointing to invalid section #\(sym.st_shndx) for relo #\(i)\n")
                 throw format
             }
@@ -279,7 +279,7 @@ extension BPFObject {
             Log.warn("libbpf: prog '\(cString: programName)': map relo failed to find map for section '\(cString: elf.sectionName(at: sectionIndex))', off \(sym.st_value)\n")
             throw relocError
         }
-        let sectionKind = sections[sectionIndex].kind
+        let sectionKind = sectionKind(sectionIndex)
         if sectionKind != .data && sectionKind != .rodata && sectionKind != .bss {
             Log.warn("libbpf: prog '\(cString: programName)': bad data relo against section '\(cString: elf.sectionName(at: sectionIndex))'\n")
             throw relocError
@@ -306,7 +306,7 @@ extension BPFObject {
     /// `bpf_object__section_to_libbpf_map_type`.
     func internalMapKind(ofSection index: Int) -> InternalMapKind {
         if index == symbolsSectionIndex { return .kconfig }
-        switch sections[index].kind {
+        switch sectionKind(index) {
         case .bss: return .bss
         case .data: return .data
         case .rodata: return .rodata
@@ -341,7 +341,8 @@ extension BPFObject {
             for map in maps where map.sectionIndex == mapsSectionIndex {
                 let v = Int(map.btfVarIndex)
                 varInfo = (section.word(3 * v), section.word(3 * v + 1), section.word(3 * v + 2))
-                if UInt64(varInfo.offset) <= rel.r_offset && rel.r_offset + 8 <= UInt64(varInfo.offset) + UInt64(varInfo.size) {
+                // u64 arithmetic as the reference's: an r_offset near 2^64 wraps
+                if UInt64(varInfo.offset) <= rel.r_offset && rel.r_offset &+ 8 <= UInt64(varInfo.offset) + UInt64(varInfo.size) {
                     found = map
                     break
                 }
@@ -507,7 +508,7 @@ struct MapLookup {
     init() {}
 
     init(_ object: BPFObject) {
-        dataMapBySection = [Int](repeating: -1, count: object.sections.count)
+        dataMapBySection = [Int](repeating: -1, count: object.elfSectionCount)
         let maps = object.maps
         while btfMapCount < maps.count && maps[btfMapCount].kind == .none
                 && maps[btfMapCount].sectionIndex == object.mapsSectionIndex && object.mapsSectionIndex >= 0 {

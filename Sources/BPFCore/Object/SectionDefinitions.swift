@@ -240,10 +240,13 @@ public enum SectionDefinitions {
     /// ending in '+' matches the name without the '+' exactly or followed by '/';
     /// any other pattern matches exactly.
     public static func matches(pattern: UnsafePointer<CChar>, name: UnsafePointer<CChar>) -> Bool {
-        let length = strlen(pattern)
         // The reference reads pattern[-1] for an empty (custom) pattern; in practice
         // that byte is neither '/' nor '+', so "" matches exactly "".
-        if length == 0 { return name[0] == 0 }
+        if pattern[0] == 0 { return name[0] == 0 }
+        // Every rule compares from the first byte, where most patterns differ: the
+        // SEC() table lookup of an open's programs costs a byte compare per entry.
+        if name[0] != pattern[0] { return false }
+        let length = strlen(pattern)
         let last = pattern[length - 1]
         if last == CChar(UInt8(ascii: "/")) {
             return strncmp(name, pattern, length) == 0
