@@ -17,6 +17,7 @@ public enum PerfRecords {
     /// data_tail (past the last record handled). Returns the last result (`more`
     /// when the ring was drained), or `error` if the copy buffer cannot grow.
     @inline(__always)
+    @_optimize(speed)
     public static func walk(base: UnsafeMutableRawPointer, dataSize: Int, pageSize: Int,
                             copy: inout PerfCopyBuffer, _ handle: (UnsafeMutableRawPointer) -> Int32) -> Int32 {
         let head = SharedMemory.loadAcquire64(base + dataHeadOffset)
@@ -252,6 +253,7 @@ public final class PerfBufferSet {
     /// (a raw callback's result, or LIBBPF_PERF_EVENT_ERROR). Like the reference,
     /// errno is set from the walk's negative result even when it merely drained
     /// the ring (LIBBPF_PERF_EVENT_CONT, i.e. ENOENT).
+    @_optimize(speed)
     func process(_ buffer: PerfCPUBuffer) -> Int32 {
         let cpu = buffer.cpu
         let context = self.context
@@ -283,6 +285,7 @@ public final class PerfBufferSet {
     }
 
     /// perf_buffer__consume: every buffer; the first non-zero result is logged and returned.
+    @_optimize(speed)
     public func consume() -> Int32 {
         for (i, buffer) in buffers.enumerated() {
             let result = process(buffer)
@@ -295,6 +298,7 @@ public final class PerfBufferSet {
     }
 
     /// perf_buffer__poll: the number of buffers epoll reported, after draining them.
+    @_optimize(speed)
     public func poll(timeout: Int32) throws(BPFError) -> Int32 {
         let ready = try events.wait(epollFD, maxEvents: buffers.count, timeout: timeout)
         for i in 0..<ready {
@@ -308,6 +312,7 @@ public final class PerfBufferSet {
     }
 
     /// perf_buffer__consume_buffer.
+    @_optimize(speed)
     public func consumeBuffer(_ index: Int) throws(BPFError) -> Int32 {
         process(try buffer(index))
     }

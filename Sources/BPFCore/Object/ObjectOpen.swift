@@ -35,6 +35,7 @@ public struct ObjectSection {
 extension BPFObject {
     /// `bpf_object__open_file` / `bpf_object__open_mem`: parses the object and
     /// prepares programs and maps, without touching the kernel.
+    @_optimize(speed)
     public static func open(path: UnsafePointer<CChar>?, buffer: UnsafeRawPointer?, size: Int,
                             options: ObjectOpenOptions) throws(BPFError) -> BPFObject {
         if elf_version(UInt32(EV_CURRENT)) == UInt32(EV_NONE) {
@@ -99,6 +100,7 @@ extension BPFObject {
 
     /// `bpf_object__elf_collect`: finds the symbol table, then classifies every
     /// section, creating programs from executable ones.
+    @_optimize(speed)
     func collectSections(_ elf: ELFFile) throws(BPFError) {
         let format = BPFError(Int32(LIBBPF_ERRNO__FORMAT.rawValue))
         let count = try elf.sectionCount()
@@ -229,6 +231,7 @@ extension BPFObject {
 
     /// Sections the reference never looks at: string tables, address-significance
     /// tables, an empty .text, DWARF, and relocations of DWARF and BTF.
+    @_optimize(speed)
     static func isIgnored(_ sh: Elf64_Shdr, _ name: UnsafePointer<CChar>) -> Bool {
         if sh.sh_type == UInt32(SHT_STRTAB) { return true }
         if sh.sh_type == 0x6fff_4c03 { return true }  // SHT_LLVM_ADDRSIG
@@ -243,10 +246,14 @@ extension BPFObject {
         return false
     }
 
+    @_optimize(speed)
+
     func sectionIsExecutable(_ elf: ELFFile, _ index: Int) -> Bool {
         guard let scn = elf.section(at: index), let sh = elf64_getshdr(scn) else { return false }
         return sh.pointee.sh_flags & UInt64(SHF_EXECINSTR) != 0
     }
+
+    @_optimize(speed)
 
     func recordSection(_ index: Int, _ kind: ObjectSectionKind, _ name: UnsafePointer<CChar>,
                        _ sh: UnsafeMutablePointer<Elf64_Shdr>, _ data: UnsafeMutablePointer<Elf_Data>) {
@@ -256,6 +263,7 @@ extension BPFObject {
     }
 
     /// The recorded section of ELF index `index` (open stages only), or nil.
+    @_optimize(speed)
     func recordedSection(_ index: Int) -> ObjectSection? {
         guard index >= 0 && index < sectionSlots.count else { return nil }
         let slot = Int(sectionSlots[index])
@@ -263,6 +271,7 @@ extension BPFObject {
     }
 
     /// The kind of the recorded section of ELF index `index` (.none: not recorded).
+    @_optimize(speed)
     func sectionKind(_ index: Int) -> ObjectSectionKind {
         guard index >= 0 && index < sectionSlots.count else { return .none }
         let slot = Int(sectionSlots[index])
@@ -271,6 +280,7 @@ extension BPFObject {
 
     /// `license` section: at most 63 characters are kept; an empty or NOBITS one
     /// is a format error.
+    @_optimize(speed)
     func initializeLicense(_ data: UnsafeMutablePointer<Elf_Data>) throws(BPFError) {
         let size = data.pointee.d_size
         if size == 0 || data.pointee.d_buf == nil {
@@ -289,6 +299,7 @@ extension BPFObject {
     }
 
     /// `version` section: exactly one u32.
+    @_optimize(speed)
     func initializeKernelVersion(_ data: UnsafeMutablePointer<Elf_Data>) throws(BPFError) {
         if data.pointee.d_size != 4 || data.pointee.d_buf == nil {
             Log.warn("libbpf: invalid kver section in \(displayPath)\n")
@@ -301,11 +312,14 @@ extension BPFObject {
     /// The symbols of the object's symbol table.
     public var symbolCount: Int { symbols.count / MemoryLayout<Elf64_Sym>.size }
 
+    @_optimize(speed)
+
     public func symbol(_ index: Int) -> Elf64_Sym {
         symbols.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index * MemoryLayout<Elf64_Sym>.size, as: Elf64_Sym.self) }
     }
 
     /// `bpf_object__add_programs`: one program per function symbol of the section.
+    @_optimize(speed)
     func addPrograms(_ elf: ELFFile, data: UnsafeMutablePointer<Elf_Data>, sectionName: UnsafePointer<CChar>, sectionIndex: Int) throws(BPFError) {
         let sectionSize = data.pointee.d_size
         let section = RawName(sectionName)
@@ -353,6 +367,7 @@ extension BPFObject {
 
     /// `.BTF` (required when the object has BTF-defined maps, struct_ops or
     /// externs) and `.BTF.ext` (ignored with a warning when broken).
+    @_optimize(speed)
     func initializeBTF(_ btfData: UnsafeMutablePointer<Elf_Data>?, _ extData: UnsafeMutablePointer<Elf_Data>?, _ elf: ELFFile) throws(BPFError) {
         var failure: BPFError? = .ENOENT
         done: do {
@@ -393,6 +408,8 @@ extension BPFObject {
     var needsBTF: Bool { mapsSectionIndex >= 0 || structOpsSectionIndex >= 0 || !externs.isEmpty }
 }
 
+@_optimize(speed)
+
 func copyBytes(_ data: UnsafeMutablePointer<Elf_Data>) -> [UInt8] {
     let size = data.pointee.d_size
     guard size > 0, let base = data.pointee.d_buf else { return [] }
@@ -401,6 +418,7 @@ func copyBytes(_ data: UnsafeMutablePointer<Elf_Data>) -> [UInt8] {
 
 /// Writes `value` in lowercase hex (printf "%lx") at `start`; returns the end.
 /// (At most 16 digits: two of them and a '-' fit the 64-byte name.)
+@_optimize(speed)
 func appendHex(_ value: UInt, to out: inout [CChar], at start: Int) -> Int {
     var digits = 1
     var v = value >> 4
@@ -418,6 +436,7 @@ func appendHex(_ value: UInt, to out: inout [CChar], at start: Int) -> Int {
 }
 
 /// Lowercase hex without prefix (printf "%lx").
+@_optimize(speed)
 func hexString(_ value: UInt) -> String {
     if value == 0 { return "0" }
     let digits: StaticString = "0123456789abcdef"
@@ -457,6 +476,7 @@ public struct RawName: ExpressibleByStringLiteral {
 }
 
 extension LogText.Interpolation {
+    @_optimize(speed)
     public mutating func appendInterpolation(_ name: RawName) {
         if let array = name.array {
             array.withUnsafeBufferPointer { appendInterpolation(cString: $0.baseAddress!) }
@@ -480,6 +500,7 @@ extension Log {
 
 /// `pr_debug`: the message is only formatted when someone will see it.
 @inline(__always)
+@_optimize(speed)
 func debugLog(_ message: @autoclosure () -> LogText) {
     if Log.wantsDebug { Log.debug(message()) }
 }
@@ -500,6 +521,7 @@ extension BPFObject {
     /// and the release, parsed once, decides. (A procfs lookup of a missing name
     /// allocates and frees a dentry each time: a sixth of an open's time.) Where
     /// the file exists, every open reads it, as before.
+    @_optimize(speed)
     static func kernelVersionAtOpen() -> UInt32 {
         if ubuntuSignatureErrno != 0, let version = releaseKernelVersion {
             sbpf_set_errno(ubuntuSignatureErrno)

@@ -10,6 +10,7 @@ public enum BPFSyscall {
     /// Issues `cmd` with the first `size` bytes of `attr`. Returns the kernel's
     /// non-negative result, or throws the errno read straight after the call.
     @inline(__always)
+    @_optimize(speed)
     public static func run(_ cmd: bpf_cmd, _ attr: inout bpf_attr, size: sbpf_attr_size) throws(BPFError) -> Int32 {
         let result = sbpf_bpf(Int32(cmd.rawValue), &attr, size.rawValue)
         if result < 0 { throw BPFError.lastErrno() }
@@ -19,6 +20,7 @@ public enum BPFSyscall {
     /// For commands that return a new file descriptor: as `run`, then makes sure the
     /// fd is not 0, 1 or 2 (a process that closed its standard streams would otherwise
     /// get a BPF object where it expects a terminal).
+    @_optimize(speed)
     public static func runReturningFD(_ cmd: bpf_cmd, _ attr: inout bpf_attr, size: sbpf_attr_size) throws(BPFError) -> Int32 {
         try FileDescriptors.movedAboveStandardStreams(try run(cmd, &attr, size: size))
     }
@@ -38,6 +40,7 @@ public enum BPFSyscall {
 
     /// A user pointer as the kernel's `__aligned_u64`.
     @inline(__always)
+    @_optimize(speed)
     public static func address(_ pointer: UnsafeRawPointer?) -> UInt64 {
         UInt64(UInt(bitPattern: pointer))
     }

@@ -39,6 +39,7 @@ public struct MapBatchOptions {
 /// Map commands: creation, element access, iteration, batches, freezing.
 public enum MapCommands {
     /// BPF_MAP_CREATE; returns the new map fd.
+    @_optimize(speed)
     public static func create(_ a: MapCreateAttributes) throws(BPFError) -> Int32 {
         var attr = bpf_attr()
         attr.map_type = a.type
@@ -63,6 +64,7 @@ public enum MapCommands {
 
     /// The element commands (lookup, update, delete, lookup-and-delete): map fd, key,
     /// optional value buffer, flags.
+    @_optimize(speed)
     public static func element(_ cmd: bpf_cmd, fd: Int32, key: UnsafeRawPointer?, value: UnsafeRawPointer?, flags: UInt64) throws(BPFError) {
         var attr = bpf_attr()
         attr.map_fd = UInt32(bitPattern: fd)
@@ -73,6 +75,7 @@ public enum MapCommands {
     }
 
     /// BPF_MAP_GET_NEXT_KEY: the key after `key` (the first key when `key` is NULL).
+    @_optimize(speed)
     public static func nextKey(fd: Int32, key: UnsafeRawPointer?, nextKey: UnsafeMutableRawPointer?) throws(BPFError) {
         var attr = bpf_attr()
         attr.map_fd = UInt32(bitPattern: fd)
@@ -82,6 +85,7 @@ public enum MapCommands {
     }
 
     /// BPF_MAP_FREEZE: no more writes from user space.
+    @_optimize(speed)
     public static func freeze(fd: Int32) throws(BPFError) {
         var attr = bpf_attr()
         attr.map_fd = UInt32(bitPattern: fd)
@@ -90,6 +94,7 @@ public enum MapCommands {
 
     /// The batch commands. `count` is the number of elements in, and the number
     /// processed out, even when the kernel reports an error (ENOENT at the end of a map).
+    @_optimize(speed)
     public static func batch(_ cmd: bpf_cmd, fd: Int32, inBatch: UnsafeRawPointer?, outBatch: UnsafeRawPointer?,
                              keys: UnsafeRawPointer?, values: UnsafeRawPointer?, count: inout UInt32,
                              options: MapBatchOptions) throws(BPFError) {
