@@ -13,11 +13,26 @@
 # corpus (Tests/c/object_open/src) compiled now. libFuzzer writes new inputs to
 # a scratch directory only, never to the repository.
 #
+# Other targets, picked by FUZZ_TARGET, are built and run the same way from
+# their own entry file and seeds:
+#   fuzz_linker  bpf_linker__new/__add_file/__finalize/__free on one file
+#                (fuzz_linker.swift); seeds: corpus-linker/ plus the linker
+#                and object_load test sources compiled now (and truncated cuts)
+#   fuzz_usdt    SDT note descriptors and USDT argument specs (fuzz_usdt.swift);
+#                seeds: corpus-usdt/
+#
 # Env: FUZZ_SECONDS    seconds (default 60)
-#      FUZZ_BUILD      scratch dir (default $SWIFTBPF_BUILD/tests/fuzz_object)
+#      FUZZ_TARGET     fuzz_object_open (default), fuzz_linker or fuzz_usdt
+#      FUZZ_BIN_DIR    where the binary is built (default $FUZZ_BUILD); fuzz_linker
+#                      and fuzz_usdt are one binary (fuzz_parsers, run under the
+#                      target's name), so runs of both can share one build
+#      FUZZ_BUILD      scratch dir (default $SWIFTBPF_BUILD/tests/fuzz_object for
+#                      fuzz_object_open, else $SWIFTBPF_BUILD/tests/$FUZZ_TARGET)
 #      SWIFTBPF_BUILD  (default: the repo's build dir)
 #      BPF_CC          (default /opt/swift/usr/bin/clang, else clang) for the corpus
 #      FUZZ_JOBS       parallel libFuzzer workers (default 1)
+#      FUZZ_PLANTED    CRASH or LEAK (fuzz_linker, fuzz_usdt; for selftests): adds a
+#                      seed on which the entry traps or leaks, so the run must FAIL
 # Output: PASS <name> / FAIL <name>: <why>, then "N passed, N failed";
 #         exit status non-zero on any failure. Crash inputs are kept in
 #         $FUZZ_BUILD/artifacts/.
@@ -27,14 +42,20 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 SWIFTBPF_BUILD=${SWIFTBPF_BUILD:-$REPO/build}
-FUZZ_BUILD=${FUZZ_BUILD:-$SWIFTBPF_BUILD/tests/fuzz_object}
+TARGET=${FUZZ_TARGET:-fuzz_object_open}
+case $TARGET in
+fuzz_object_open) ENTRY=fuzz_object_open.swift CORPUS=corpus-object DEFAULT_BUILD=fuzz_object ;;
+fuzz_linker) ENTRY="fuzz_linker.swift fuzz_usdt.swift" CORPUS=corpus-linker DEFAULT_BUILD=fuzz_linker ;;
+fuzz_usdt) ENTRY="fuzz_linker.swift fuzz_usdt.swift" CORPUS=corpus-usdt DEFAULT_BUILD=fuzz_usdt ;;
+*) echo "FAIL setup: unknown FUZZ_TARGET '$TARGET'"; echo "0 passed, 1 failed"; exit 1 ;;
+esac
+FUZZ_BUILD=${FUZZ_BUILD:-$SWIFTBPF_BUILD/tests/$DEFAULT_BUILD}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_JOBS=${FUZZ_JOBS:-1}
 SWIFTC=${SWIFTC:-swiftc}
 if [ -z "${BPF_CC:-}" ]; then
 	if [ -x /opt/swift/usr/bin/clang ]; then BPF_CC=/opt/swift/usr/bin/clang; else BPF_CC=clang; fi
 fi
-TARGET=fuzz_object_open
 
 npass=0
 nfail=0
@@ -63,37 +84,51 @@ if [ ! -f "$RESOURCE/clang/lib/linux/libclang_rt.fuzzer-x86_64.a" ]; then
 fi
 
 # ------------------------------------------------------------------ build
-BIN=$FUZZ_BUILD/$TARGET
+BIN_DIR=${FUZZ_BIN_DIR:-$FUZZ_BUILD}
+BINNAME=$TARGET
+case $TARGET in fuzz_linker | fuzz_usdt) BINNAME=fuzz_parsers ;; esac
+mkdir -p "$BIN_DIR"
+BIN=$BIN_DIR/$BINNAME
+# build products: build.stamp, build.log, glue.o as before for the object
+# target; prefixed with the binary's name for the shared fuzz_parsers
+BP=$BIN_DIR/
+[ "$BINNAME" = fuzz_object_open ] || BP=$BIN_DIR/$BINNAME-
+ENTRY_FILES=
+for f in $ENTRY; do ENTRY_FILES="$ENTRY_FILES Tests/fuzz/$f"; done
 SRCS=$(cd "$REPO" && find Sources/BPFCore Sources/LibBPF -name '*.swift' | LC_ALL=C sort)
 stamp_inputs() {
 	(cd "$REPO" && ls -l --time-style=+%s $SRCS Sources/CBPF/glue.c Sources/CBPF/include/*.h include/bpf/*.h \
-		Tests/fuzz/fuzz_object_open.swift 2>/dev/null | awk '{ print $6, $7 }')
+		$ENTRY_FILES 2>/dev/null | awk '{ print $6, $7 }')
 }
-if [ -x "$BIN" ] && [ -f "$FUZZ_BUILD/build.stamp" ] && [ "$(stamp_inputs)" = "$(cat "$FUZZ_BUILD/build.stamp")" ]; then
+if [ -x "$BIN" ] && [ -f "${BP}build.stamp" ] && [ "$(stamp_inputs)" = "$(cat "${BP}build.stamp")" ]; then
 	pass "build (up to date)"
 else
-	rm -f "$BIN" "$FUZZ_BUILD/build.stamp"
+	rm -f "$BIN" "${BP}build.stamp"
 	start=$SECONDS
 	# shellcheck disable=SC2086
 	if (cd "$REPO" &&
 		"$CLANG" -c -O1 -g -fsanitize=fuzzer-no-link,address -I Sources/CBPF/include Sources/CBPF/glue.c \
-			-o "$FUZZ_BUILD/glue.o" &&
+			-o "${BP}glue.o" &&
 		"$SWIFTC" -sanitize=fuzzer,address -parse-as-library -O -g -module-name SwiftBPF -D SWIFTBPF_EMBEDDED \
-			-I Sources/CBPF/include $SRCS Tests/fuzz/fuzz_object_open.swift "$FUZZ_BUILD/glue.o" \
-			-lelf -lz -o "$BIN") >"$FUZZ_BUILD/build.log" 2>&1; then
-		stamp_inputs >"$FUZZ_BUILD/build.stamp"
+			-I Sources/CBPF/include $SRCS $ENTRY_FILES "${BP}glue.o" \
+			-lelf -lz -o "$BIN") >"${BP}build.log" 2>&1; then
+		stamp_inputs >"${BP}build.stamp"
 		pass "build ($((SECONDS - start))s)"
 	else
-		fail "build" "$(grep -m3 -E 'error|undefined' "$FUZZ_BUILD/build.log" | cut -c1-300 | tr '\n' ' ')"
+		fail "build" "$(grep -m3 -E 'error|undefined' "${BP}build.log" | cut -c1-300 | tr '\n' ' ')"
 		finish
 	fi
 fi
+
+[ "$BINNAME" = "$TARGET" ] || ln -sf "$BINNAME" "$BIN_DIR/$TARGET"
 
 # ------------------------------------------------------------------ seeds
 SEEDS=$FUZZ_BUILD/seeds
 rm -rf "$SEEDS"
 mkdir -p "$SEEDS"
 ncompiled=0
+case $TARGET in
+fuzz_object_open)
 for src in "$REPO"/Tests/c/object_open/src/*.c; do
 	name=$(basename "$src" .c)
 	flags=$(sed -n '1s|^/\* cflags: \(.*\) \*/$|\1|p' "$src")
@@ -111,7 +146,37 @@ for obj in /usr/lib/x86_64-linux-gnu/bpf/*.o; do
 	cp "$obj" "$SEEDS/libxdp-$(basename "$obj")" && nxdp=$((nxdp + 1))
 	[ -x "$TOOLBIN/llvm-objcopy" ] && "$TOOLBIN/llvm-objcopy" --strip-debug "$SEEDS/libxdp-$(basename "$obj")" 2>/dev/null
 done
-pass "seeds ($(ls "$HERE/corpus-object" | wc -l) committed, $ncompiled compiled, $nxdp libxdp)"
+pass "seeds ($(ls "$HERE/$CORPUS" | wc -l) committed, $ncompiled compiled, $nxdp libxdp)"
+	;;
+fuzz_linker)
+	# the link test inputs and the load test objects, debug info stripped (the
+	# linker skips .debug_*), plus cuts of each: inside the ELF header, inside
+	# the section headers, and half of the file
+	for src in "$REPO"/Tests/c/linker/src/*.bpf.c "$REPO"/Tests/c/object_load/src/*.c; do
+		name=$(basename "$src" .c)
+		name=${name%.bpf}
+		case $src in */object_load/*) name=load-$name ;; esac
+		"$BPF_CC" -target bpf -O2 -g -I/usr/include/x86_64-linux-gnu -c "$src" -o "$SEEDS/$name.o" \
+			>/dev/null 2>&1 || continue
+		ncompiled=$((ncompiled + 1))
+		[ -x "$TOOLBIN/llvm-objcopy" ] && "$TOOLBIN/llvm-objcopy" --strip-debug "$SEEDS/$name.o" 2>/dev/null
+		size=$(stat -c %s "$SEEDS/$name.o")
+		head -c 40 "$SEEDS/$name.o" >"$SEEDS/cut40-$name"
+		head -c $((size / 2)) "$SEEDS/$name.o" >"$SEEDS/cuthalf-$name"
+		head -c $((size - 64)) "$SEEDS/$name.o" >"$SEEDS/cutend-$name"
+	done
+	pass "seeds ($(ls "$HERE/$CORPUS" | wc -l) committed, $ncompiled compiled, $(ls "$SEEDS" | wc -l) in all)"
+	;;
+fuzz_usdt)
+	pass "seeds ($(ls "$HERE/$CORPUS" | wc -l) committed)"
+	;;
+esac
+
+case ${FUZZ_PLANTED:-} in
+'') ;;
+CRASH | LEAK) printf 'SWIFTBPF-PLANTED-%s' "$FUZZ_PLANTED" >"$SEEDS/planted-$FUZZ_PLANTED" ;;
+*) fail "setup" "FUZZ_PLANTED must be CRASH or LEAK, got '$FUZZ_PLANTED'" ;;
+esac
 
 # ------------------------------------------------------------------- run
 mkdir -p "$FUZZ_BUILD/artifacts"
@@ -123,10 +188,10 @@ jobs=()
 [ "$FUZZ_JOBS" -gt 1 ] && jobs=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS")
 # the Swift runtime's backtracer would itself trip ASan: libFuzzer reports instead
 (cd "$FUZZ_BUILD" && SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
-	timeout -k 10 $((FUZZ_SECONDS + 180)) "$BIN" \
+	timeout -k 10 $((FUZZ_SECONDS + 180)) "$BIN_DIR/$TARGET" \
 	-max_total_time="$FUZZ_SECONDS" -max_len=65536 -timeout=20 -rss_limit_mb=2048 \
 	-print_final_stats=1 -artifact_prefix="$FUZZ_BUILD/artifacts/$TARGET-" "${jobs[@]}" \
-	"$work" "$HERE/corpus-object" "$SEEDS") >"$log" 2>&1
+	"$work" "$HERE/$CORPUS" "$SEEDS") >"$log" 2>&1
 rc=$?
 [ "$FUZZ_JOBS" -gt 1 ] && cat "$FUZZ_BUILD"/fuzz-*.log >>"$log" 2>/dev/null
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)

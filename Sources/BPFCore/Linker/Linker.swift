@@ -399,12 +399,19 @@ public final class Linker {
                 let symIndex = Int(rel.r_info >> 32)
                 let relType = rel.r_info & 0xffff_ffff
                 let mapped = input.symbolMap[symIndex]
-                rel.r_offset += target.outputOffset
+                rel.r_offset &+= target.outputOffset
                 rel.r_info = (UInt64(mapped) << 32) | relType
                 let srcSym = input.symbols[symIndex]
                 if Int32(srcSym.st_info & 0xf) == STT_SECTION {
                     if target.flags & UInt64(SHF_EXECINSTR) != 0 {
-                        let referenced = input.sections[input.section(atELFIndex: Int(srcSym.st_shndx))!]
+                        // a section symbol of no kept section (SHN_ABS, ...): refused without a message, like the reference
+                        guard let referencedIndex = input.section(atELFIndex: Int(srcSym.st_shndx)) else { throw .EINVAL }
+                        let referenced = input.sections[referencedIndex]
+                        // an instruction outside the section: refused rather than read out of bounds
+                        guard rel.r_offset <= UInt64(sections[d].bytes.count), sections[d].bytes.count - Int(rel.r_offset) >= 8 else {
+                            Log.warn("libbpf: ELF relo #\(k) in section #\(src.index) points outside its section in \(cChars: input.path)\n")
+                            throw .EINVAL
+                        }
                         let at = Int(rel.r_offset)
                         let code = sections[d].bytes[at]
                         var imm = sections[d].bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at + 4, as: Int32.self) }
@@ -513,6 +520,8 @@ public final class Linker {
                 let srcVar = t.word(3 * v)
                 let offset = t.word(3 * v + 1)
                 let size = t.word(3 * v + 2)
+                // a variable id outside the input's BTF: refused without a message, like the reference
+                guard Int(srcVar) < input.typeMap.count else { throw .EINVAL }
                 let mapped = input.typeMap[Int(srcVar)]
                 var g: Int? = nil
                 if let vt = btf.type(mapped), (vt.kind == BTFKind.variable || vt.kind == BTFKind.function), linkerLinkage(vt) != 0,

@@ -72,6 +72,8 @@ struct LinkerInputSection {
     var size: UInt64
     var data: UnsafeRawPointer?
     var role: LinkerSectionRole
+    /// sh_offset (the alignment check of the sanity pass).
+    var offset: UInt64 = 0
     /// A BTF DATASEC without an ELF section (.kconfig, .ksyms, or extern-only .maps).
     var ephemeral = false
     /// Once merged: the output section (index into Linker.sections) and the offset there.
@@ -183,11 +185,12 @@ final class LinkerInput {
                                              link: sh.sh_link, info: sh.sh_info, align: sh.sh_addralign,
                                              entrySize: sh.sh_entsize, size: sh.sh_size,
                                              data: data.pointee.d_buf.map { UnsafeRawPointer($0) }, role: .skipped)
+            section.offset = sh.sh_offset
             if sh.sh_type == LinkerInput.llvmAddrsig || (sh.sh_flags & UInt64(SHF_EXCLUDE)) != 0 ||
                 linkerHasPrefix(name, ".debug_") {
                 section.role = .skipped
             } else {
-                switch Int32(sh.sh_type) {
+                switch Int32(bitPattern: sh.sh_type) {
                 case SHT_SYMTAB:
                     if input.symbolTable >= 0 {
                         Log.warn("libbpf: multiple SYMTAB sections found, not supported\n")
@@ -249,6 +252,14 @@ final class LinkerInput {
         for s in sections where s.name.count <= 1 {
             Log.warn("libbpf: ELF section #\(s.index) has empty name in \(cChars: path)\n")
             throw .EINVAL
+        }
+        // Refused without a message by the reference (measured): an alignment that
+        // is 0, not a power of two or not dividing sh_offset; a SYMTAB or REL entry
+        // size other than the record's.
+        for s in sections {
+            if s.align == 0 || s.align & (s.align &- 1) != 0 || s.offset % s.align != 0 { throw .EINVAL }
+            if s.role == .symbols && s.entrySize != UInt64(MemoryLayout<Elf64_Sym>.size) { throw .EINVAL }
+            if s.type == UInt32(SHT_REL) && s.entrySize != UInt64(MemoryLayout<Elf64_Rel>.size) { throw .EINVAL }
         }
         guard let strings = section(atELFIndex: symbolStrings) else {
             Log.warn("libbpf: ELF SYMTAB section #\(symbolTable) points to missing STRTAB section #\(symbolStrings) in \(cChars: path)\n")
@@ -320,6 +331,12 @@ final class LinkerInput {
             for r in 0..<entries {
                 let rel = s.data!.loadUnaligned(fromByteOffset: r * MemoryLayout<Elf64_Rel>.size, as: Elf64_Rel.self)
                 let symIndex = Int(rel.r_info >> 32)
+                let relType = rel.r_info & 0xffff_ffff
+                // R_BPF_64_64, R_BPF_64_ABS64, R_BPF_64_ABS32, R_BPF_64_32 (measured)
+                if relType != 1 && relType != 2 && relType != 3 && relType != 10 {
+                    Log.warn("libbpf: ELF relo #\(r) in section #\(s.index) has unexpected type \(relType) in \(cChars: path)\n")
+                    throw .EINVAL
+                }
                 if symIndex == 0 || symIndex >= symbols.count {
                     Log.warn("libbpf: ELF relo #\(r) in section #\(s.index) points to invalid symbol #\(symIndex) in \(cChars: path)\n")
                     throw .EINVAL
