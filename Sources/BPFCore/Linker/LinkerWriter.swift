@@ -156,8 +156,9 @@ extension Linker {
                 throw .EINVAL
             }
             d.pointee.d_buf = data
-            d.pointee.d_size = Int(size)
-            d.pointee.d_align = Int(align)
+            // size_t in C: a huge NOBITS size (an input's .bss) is written as is.
+            d.pointee.d_size = Int(truncatingIfNeeded: size)
+            d.pointee.d_align = Int(truncatingIfNeeded: align)
             d.pointee.d_type = dataType
             d.pointee.d_off = 0
             d.pointee.d_version = UInt32(EV_CURRENT)
