@@ -26,6 +26,39 @@ public struct LegacyProbeEvent {
     public var isKprobe: Bool
     public var isRetprobe: Bool
 
+    /// One process-wide counter makes every legacy kprobe name unique (attachments
+    /// and the syscall-wrapper feature probe draw from it alike).
+    nonisolated(unsafe) static var nextKprobeIndex: Int32 = 0
+
+    /// A kprobe event named "libbpf_<pid>_<function>_0x<offset>_<n>".
+    static func kprobe(function: UnsafePointer<CChar>, offset: UInt64, retprobe: Bool) -> LegacyProbeEvent {
+        var event = LegacyProbeEvent(name: [], isKprobe: true, isRetprobe: retprobe)
+        event.name.appendASCII("libbpf_")
+        event.name.appendDecimal(UInt32(bitPattern: getpid()))
+        event.name.appendASCII("_")
+        event.name.appendCString(function)
+        event.name.appendASCII("_0x")
+        event.name.appendLowerHex(offset)
+        event.name.appendASCII("_")
+        event.name.appendDecimal(nextKprobeIndex)
+        nextKprobeIndex &+= 1
+        event.name.append(0)
+        return event
+    }
+
+    /// Writes "p:kprobes/<name> <function>+0x<offset>" (r:kretprobes/ for a
+    /// return probe) to kprobe_events; 0 or -errno.
+    func addKprobe(function: UnsafePointer<CChar>, offset: UInt64) -> Int32 {
+        var line: [CChar] = []
+        line.appendASCII(isRetprobe ? "r:kretprobes/" : "p:kprobes/")
+        line.appendCString(name)
+        line.appendASCII(" ")
+        line.appendCString(function)
+        line.appendASCII("+0x")
+        line.appendLowerHex(offset)
+        return Tracefs.appendToEventsFile(kprobes: true, line)
+    }
+
     /// Writes the "-:group/name" line that deletes the event; 0 or -errno.
     func remove() -> Int32 {
         var line: [CChar] = []

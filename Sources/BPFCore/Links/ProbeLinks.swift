@@ -5,7 +5,7 @@ import CBPF
 // attachPerfEvent; the kprobe/uprobe PMUs are used where the kernel has them,
 // tracefs' kprobe_events/uprobe_events ("legacy" probe events) otherwise.
 
-/// Why a probe's perf event could not be created, or its fd.
+/// Which PMU (and which tracefs events file) a probe uses.
 enum ProbeKind {
     case kprobe, uprobe
 
@@ -63,17 +63,8 @@ extension BPFProgram {
             perfFD = openProbeEvent(.kprobe, pmuType: pmuType, retprobe: retprobe, target: function,
                                     offset: UInt64(UInt(bitPattern: offset)), pid: -1, refCounterOffset: 0)
         } else {
-            var event = LegacyProbeEvent(name: [], isKprobe: true, isRetprobe: retprobe)
-            event.name.appendASCII("libbpf_")
-            event.name.appendDecimal(UInt32(bitPattern: getpid()))
-            event.name.appendASCII("_")
-            event.name.appendCString(functionName)
-            event.name.appendASCII("_0x")
-            event.name.appendLowerHex(UInt64(UInt(bitPattern: offset)))
-            event.name.appendASCII("_")
-            event.name.appendDecimal(SyscallWrapperProbe.legacyEventIndex)
-            SyscallWrapperProbe.legacyEventIndex &+= 1
-            event.name.append(0)
+            let event = LegacyProbeEvent.kprobe(function: functionName, offset: UInt64(UInt(bitPattern: offset)),
+                                                retprobe: retprobe)
             perfFD = openLegacyKprobeEvent(event, function: functionName, offset: offset)
             legacyProbe = event
         }
@@ -204,14 +195,7 @@ extension BPFProgram {
     /// A kprobe through kprobe_events: add the event, read its id, open it as a
     /// tracepoint; the event is removed again on failure.
     func openLegacyKprobeEvent(_ event: LegacyProbeEvent, function: UnsafePointer<CChar>, offset: Int) -> Int32 {
-        var line: [CChar] = []
-        line.appendASCII(event.isRetprobe ? "r:kretprobes/" : "p:kprobes/")
-        line.appendCString(event.name)
-        line.appendASCII(" ")
-        line.appendCString(function)
-        line.appendASCII("+0x")
-        line.appendLowerHex(UInt64(UInt(bitPattern: offset)))
-        let added = Tracefs.appendToEventsFile(kprobes: true, line)
+        let added = event.addKprobe(function: function, offset: UInt64(UInt(bitPattern: offset)))
         if added < 0 {
             Log.warn("libbpf: failed to add legacy kprobe event for '\(cString: function)+0x\(hex: UInt64(UInt(bitPattern: offset)))': \(errorText(added))\n")
             return added

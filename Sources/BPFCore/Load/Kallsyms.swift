@@ -171,8 +171,6 @@ public enum Kallsyms {
 /// `__<arch>_sys_bpf` can be created, through the kprobe PMU or, without it,
 /// as a legacy tracefs kprobe event that is removed again.
 enum SyscallWrapperProbe {
-    nonisolated(unsafe) static var legacyEventIndex: Int32 = 0
-
     /// `arch_specific_syscall_pfx`.
     static var prefix: StaticString? {
         #if arch(x86_64)
@@ -201,7 +199,7 @@ enum SyscallWrapperProbe {
         prefix.withUTF8Buffer { for c in $0 { name.append(CChar(bitPattern: c)) } }
         for c in "_sys_bpf".utf8 { name.append(CChar(bitPattern: c)) }
         name.append(0)
-        let type = kprobePerfType()
+        let type = Tracefs.probePMUType(uprobe: false)
         if type >= 0 {
             let fd: Int32 = name.withUnsafeBufferPointer { buffer in
                 var attr = perf_event_attr()
@@ -214,60 +212,11 @@ enum SyscallWrapperProbe {
             if fd >= 0 { _ = close(fd) }
             return fd >= 0
         }
-        // Legacy: "p:kprobes/libbpf_<pid>_<func>_0x0_<n> <func>+0x0" into kprobe_events.
-        let nameText = name.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        let index = legacyEventIndex
-        legacyEventIndex &+= 1
-        let event = "libbpf_\(UInt32(bitPattern: getpid()))_\(nameText)_0x0_\(index)"
-        if appendToKprobeEvents("p:kprobes/\(event) \(nameText)+0x0") < 0 { return false }
-        _ = appendToKprobeEvents("-:kprobes/\(event)")
+        // Legacy: a kprobe event added to kprobe_events and removed again.
+        let event = name.withUnsafeBufferPointer { LegacyProbeEvent.kprobe(function: $0.baseAddress!, offset: 0, retprobe: false) }
+        let added = name.withUnsafeBufferPointer { event.addKprobe(function: $0.baseAddress!, offset: 0) }
+        if added < 0 { return false }
+        _ = event.remove()
         return true
-    }
-
-    /// `determine_kprobe_perf_type`: the kprobe PMU's type number, or -errno.
-    static func kprobePerfType() -> Int32 {
-        let path: StaticString = "/sys/bus/event_source/devices/kprobe/type"
-        let file = UnsafeRawPointer(path.utf8Start).assumingMemoryBound(to: CChar.self)
-        let bytes: [UInt8]
-        do throws(BPFError) {
-            let fd = try FileDescriptor.openReadOnly(file)
-            bytes = try fd.read(upTo: 4096)
-        } catch {
-            Log.debug("libbpf: failed to open '\(path)': \(cString: strerror(error.code))\n")
-            return -error.code
-        }
-        // fscanf "%d": optional blanks and sign, then digits.
-        var i = 0
-        while i < bytes.count, Kallsyms.isSpace(bytes[i]) { i += 1 }
-        var negative = false
-        if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
-            negative = bytes[i] == UInt8(ascii: "-")
-            i += 1
-        }
-        var value: Int64 = 0
-        var digits = 0
-        while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") {
-            value = value &* 10 &+ Int64(bytes[i] - UInt8(ascii: "0"))
-            digits += 1
-            i += 1
-        }
-        if digits == 0 {
-            let code: Int32 = bytes.isEmpty ? EIO : EINVAL
-            Log.debug("libbpf: failed to parse '\(path)': \(cString: strerror(code))\n")
-            return -code
-        }
-        return Int32(truncatingIfNeeded: negative ? -value : value)
-    }
-
-    /// `append_to_file` on tracefs' (or debugfs') kprobe_events; 0 or -errno.
-    static func appendToKprobeEvents(_ line: String) -> Int32 {
-        let useDebugfs = faccessat(AT_FDCWD, "/sys/kernel/debug/tracing", F_OK, AT_EACCESS) == 0
-        let path: StaticString = useDebugfs ? "/sys/kernel/debug/tracing/kprobe_events" : "/sys/kernel/tracing/kprobe_events"
-        let fd = sbpf_open(UnsafeRawPointer(path.utf8Start).assumingMemoryBound(to: CChar.self), O_WRONLY | O_APPEND, 0)
-        if fd < 0 { return -sbpf_errno() }
-        defer { _ = close(fd) }
-        var text = line
-        let written = text.withUTF8 { write(fd, $0.baseAddress, $0.count) }
-        return written < 0 ? -sbpf_errno() : 0
     }
 }
